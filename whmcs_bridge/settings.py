@@ -1,0 +1,247 @@
+"""Typed settings, read once from the environment and `.env`, then passed down.
+
+No other module reads the environment. Invalid configuration raises `SettingsError` with one
+message naming the variable; the CLI prints it and exits, never a traceback. Secrets are kept in
+`starlette.datastructures.Secret`, whose repr is masked, so a settings object can be logged.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Self, TypeVar
+from urllib.parse import urlsplit
+
+from starlette.config import Config
+from starlette.datastructures import Secret
+
+DEFAULT_DATABASE_URL = "sqlite://./data/whmcs-bridge.sqlite3"
+_DB_SCHEMES = ("sqlite", "postgres", "postgresql", "asyncpg", "psycopg", "mysql", "mariadb")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+N = TypeVar("N", int, float)
+
+
+class SettingsError(ValueError):
+    """The configuration is invalid; the message names the variable and never its secret value."""
+
+
+@dataclass(frozen=True, slots=True)
+class WhmcsSettings:
+    """How to reach WHMCS. `api_url` None means: run the built-in sandbox instead."""
+
+    api_url: str | None
+    identifier: Secret | None
+    secret: Secret | None
+    access_key: Secret | None
+    enabled: bool = True
+    timeout_s: float = 30.0
+    max_concurrency: int = 8
+    allow_insecure_url: bool = False
+    send_welcome_email: bool = False
+    skip_validation: bool = False
+
+    @property
+    def use_sandbox(self) -> bool:
+        return self.api_url is None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    whmcs: WhmcsSettings = field(
+        default_factory=lambda: WhmcsSettings(None, None, None, None),
+    )
+    cache_enabled: bool = True
+    cache_ttl_s: int = 300
+    redis_url: str | None = None
+    log_enabled: bool = True
+    log_requests: bool = True
+    log_responses: bool = True
+    field_mapping_file: Path | None = None
+    cors_origins: tuple[str, ...] = ()
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env"
+    ) -> Self:
+        """Build the settings from `environ` (default: the process environment) and `.env`.
+
+        Variables in the environment win over the file, as usual.
+        """
+        env = _read(environ, env_file)
+        api_url = _url(env, "WHMCS_API_URL")
+        identifier = _secret(env, "WHMCS_API_IDENTIFIER")
+        secret = _secret(env, "WHMCS_API_SECRET")
+        allow_insecure = _bool(env, "WHMCS_ALLOW_INSECURE_URL", default=False)
+        if api_url is not None:
+            for name, value in (("WHMCS_API_IDENTIFIER", identifier), ("WHMCS_API_SECRET", secret)):
+                if value is None:
+                    raise SettingsError(f"{name} is required when WHMCS_API_URL is set.")
+            _check_transport_security(api_url, allow_insecure=allow_insecure)
+        whmcs = WhmcsSettings(
+            api_url=api_url,
+            identifier=identifier,
+            secret=secret,
+            access_key=_access_key(env),
+            enabled=_bool(env, "WHMCS_ENABLED", default=True),
+            timeout_s=_number(env, "WHMCS_API_TIMEOUT", float, default=30.0, low=0.1, high=600),
+            max_concurrency=_number(env, "WHMCS_MAX_CONCURRENCY", int, default=8, low=1, high=256),
+            allow_insecure_url=allow_insecure,
+            send_welcome_email=_bool(env, "WHMCS_SEND_WELCOME_EMAIL", default=False),
+            skip_validation=_bool(env, "WHMCS_SKIP_VALIDATION", default=False),
+        )
+        mapping_file = env.get("WHMCS_FIELD_MAPPING_FILE") or None
+        return cls(
+            database_url=_database_url(env),
+            whmcs=whmcs,
+            cache_enabled=_bool(env, "WHMCS_CACHE_ENABLED", default=True),
+            cache_ttl_s=_number(env, "WHMCS_CACHE_TTL", int, default=300, low=0, high=86_400),
+            redis_url=_redis_url(env),
+            log_enabled=_bool(env, "WHMCS_LOG_ENABLED", default=True),
+            log_requests=_bool(env, "WHMCS_LOG_REQUESTS", default=True),
+            log_responses=_bool(env, "WHMCS_LOG_RESPONSES", default=True),
+            field_mapping_file=Path(mapping_file) if mapping_file else None,
+            cors_origins=_origins(env),
+            host=env.get("HOST") or "127.0.0.1",
+            port=_number(env, "PORT", int, default=8000, low=1, high=65_535),
+            log_level=_choice(env, "LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+        )
+
+    def secret_values(self) -> tuple[str, ...]:
+        """Every configured secret as plain text, for scrubbing logs and tests."""
+        values = (self.whmcs.identifier, self.whmcs.secret, self.whmcs.access_key)
+        return tuple(str(v) for v in values if v is not None and str(v))
+
+
+def _read(environ: Mapping[str, str] | None, env_file: str | Path | None) -> dict[str, str]:
+    source = dict(os.environ if environ is None else environ)
+    if env_file is not None and Path(env_file).is_file():
+        config = Config(env_file, environ=source)
+        file_values = dict(config.file_values)
+        return {**file_values, **source}
+    return source
+
+
+def _bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}.")
+
+
+def _number(
+    env: Mapping[str, str], name: str, kind: Callable[[str], N], *, default: N, low: N, high: N
+) -> N:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}.") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {raw!r}.")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+    raw = (env.get(name) or default).strip().upper()
+    if raw not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}.")
+    return raw
+
+
+def _secret(env: Mapping[str, str], name: str) -> Secret | None:
+    raw = (env.get(name) or "").strip()
+    return Secret(raw) if raw else None
+
+
+def _access_key(env: Mapping[str, str]) -> Secret | None:
+    key = _secret(env, "WHMCS_API_ACCESS_KEY")
+    allowed = set("!@#$%.()*[]-_")
+    if key is not None and not all(c.isalnum() or c in allowed for c in str(key)):
+        raise SettingsError(
+            "WHMCS_API_ACCESS_KEY may hold only letters, digits and ! @ # $ % . ( ) * [ ] - _ "
+            "(the characters WHMCS accepts)."
+        )
+    return key
+
+
+def _url(env: Mapping[str, str], name: str) -> str | None:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(
+            f"{name} must be the WHMCS base URL, like https://billing.example.com/whmcs; "
+            f"got {raw!r}."
+        )
+    if parts.username or parts.password:
+        raise SettingsError(
+            f"{name} must not contain credentials; use WHMCS_API_IDENTIFIER/SECRET."
+        )
+    return raw
+
+
+def _check_transport_security(url: str, *, allow_insecure: bool) -> None:
+    parts = urlsplit(url)
+    if parts.scheme == "https" or allow_insecure or _is_loopback(parts.hostname or ""):
+        return
+    raise SettingsError(
+        "WHMCS_API_URL must use https:// (the API credentials travel in every request); "
+        "set WHMCS_ALLOW_INSECURE_URL=true only for a trusted private network."
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _database_url(env: Mapping[str, str]) -> str:
+    raw = (env.get("DATABASE_URL") or "").strip() or DEFAULT_DATABASE_URL
+    scheme = raw.split("://", 1)[0] if "://" in raw else ""
+    if scheme not in _DB_SCHEMES:
+        raise SettingsError(
+            "DATABASE_URL must start with one of "
+            f"{', '.join(s + '://' for s in _DB_SCHEMES)}; got scheme {scheme or 'none'!r}."
+        )
+    return raw
+
+
+def _redis_url(env: Mapping[str, str]) -> str | None:
+    raw = (env.get("REDIS_URL") or "").strip()
+    if raw and urlsplit(raw).scheme not in ("redis", "rediss", "unix"):
+        raise SettingsError("REDIS_URL must start with redis://, rediss:// or unix://.")
+    return raw or None
+
+
+def _origins(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = env.get("CORS_ORIGINS") or ""
+    origins = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+    for origin in origins:
+        if origin == "*":
+            raise SettingsError("CORS_ORIGINS must list origins; a wildcard is not allowed.")
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
+            raise SettingsError(
+                f"CORS_ORIGINS entries must look like https://app.example.com, got {origin!r}."
+            )
+    return origins
