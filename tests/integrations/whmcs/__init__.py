@@ -1,0 +1,1 @@
+"""Tests of the WHMCS client, its errors, records and resources."""

@@ -1,0 +1,1 @@
+"""Helpers shared by test suites (fakes of external services)."""
