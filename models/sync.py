@@ -1,0 +1,65 @@
+"""The sync map (which local record is which WHMCS record) and the audit log."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.enums import EntityType, LogStatus, SyncDirection, SyncOperation, SyncStatus
+
+
+class SyncMap(Model):
+    """One link between a local record and a WHMCS record.
+
+    `whmcs_id` is null only while a create is in flight or its outcome is unknown (PENDING).
+    `snapshot` holds the WHMCS fields as they were at the last sync: the base for conflict checks.
+    `lease_token`/`lease_expires_at` are the claim an operation holds on the record; they live in
+    the database so that every server process sees them.
+    """
+
+    id = fields.IntField(primary_key=True)
+    entity_type = fields.CharEnumField(EntityType, max_length=20)
+    local_id = fields.IntField()
+    whmcs_id = fields.IntField(null=True)
+    status = fields.CharEnumField(SyncStatus, max_length=10)
+    last_synced_at = fields.DatetimeField(null=True)
+    last_direction = fields.CharEnumField(SyncDirection, max_length=10, null=True)
+    # Annotated: TextField is typed as str even when nullable (tortoise-orm 1.1).
+    last_error: str | None = fields.TextField(null=True)
+    snapshot: fields.Field[dict[str, str | None] | None] = fields.JSONField(null=True)
+    lease_token = fields.CharField(max_length=36, null=True)
+    lease_expires_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "sync_map"
+        unique_together = (("entity_type", "local_id"), ("entity_type", "whmcs_id"))
+        indexes = (("status", "entity_type"),)
+
+
+class SyncLog(Model):
+    """One audit entry: an operation, or one WHMCS call made by it (same correlation id)."""
+
+    id = fields.BigIntField(primary_key=True)
+    operation = fields.CharEnumField(SyncOperation, max_length=10)
+    status = fields.CharEnumField(LogStatus, max_length=10)
+    entity_type = fields.CharEnumField(EntityType, max_length=20, null=True)
+    local_id = fields.IntField(null=True)
+    whmcs_id = fields.IntField(null=True)
+    whmcs_action = fields.CharField(max_length=64, null=True)
+    request_data: fields.Field[object] = fields.JSONField(null=True)
+    response_data: fields.Field[object] = fields.JSONField(null=True)
+    error_message: str | None = fields.TextField(null=True)
+    duration_ms = fields.IntField(null=True)
+    actor = fields.CharField(max_length=100, null=True)
+    correlation_id = fields.CharField(max_length=36, db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "sync_logs"
+        ordering = ("-id",)
+        indexes = (
+            ("entity_type", "local_id"),
+            ("entity_type", "whmcs_id"),
+            ("status", "created_at"),
+            ("operation", "created_at"),
+        )

@@ -1,0 +1,50 @@
+"""Tortoise configuration: one app, `models`, migrated by the built-in engine from `migrations/`."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from whmcs_bridge.settings import DEFAULT_DATABASE_URL
+
+MODELS_MODULES = ["models"]
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": _with_driver_options(database_url)},
+        "apps": {
+            "models": {
+                "models": MODELS_MODULES,
+                "default_connection": "default",
+                "migrations": "migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _with_driver_options(url: str) -> str:
+    # A relative sqlite path is relative to the working directory: make sure its folder exists.
+    if url.startswith("sqlite://") and url not in ("sqlite://:memory:",):
+        path = url.removeprefix("sqlite://").split("?", 1)[0]
+        directory = os.path.dirname(path)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+    return url
+
+
+# For the `tortoise` CLI (`tortoise makemigrations`), via [tool.tortoise] in pyproject.toml.
+TORTOISE_ORM = tortoise_config(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+
+
+async def migrate(database_url: str) -> None:
+    """Apply every pending migration (Tortoise's built-in engine)."""
+    from tortoise import Tortoise
+    from tortoise.migrations.api.migrate import migrate as run_migrations
+
+    try:
+        await run_migrations(config=tortoise_config(database_url))
+    finally:
+        await Tortoise.close_connections()
