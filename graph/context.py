@@ -1,0 +1,29 @@
+"""The per-request context every resolver receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from strawberry.types import Info as StrawberryInfo
+
+import models
+from graph.loaders import Loaders
+from integrations.whmcs.sync.audit import Audit
+from integrations.whmcs.sync.bridge import Bridge
+
+
+@dataclass(slots=True)
+class Context:
+    bridge: Bridge
+    request_id: str
+    actor: str | None = None
+    scopes: frozenset[str] = frozenset({"read", "write"})
+    loaders: Loaders = field(default_factory=Loaders)
+
+    def audit(self, operation: models.SyncOperation) -> Audit:
+        """An audit for one operation of this request: every row shares the request id."""
+        return self.bridge.audit(operation, correlation_id=self.request_id, actor=self.actor)
+
+
+Info = StrawberryInfo[Context, Any]

@@ -1,0 +1,95 @@
+"""Input types, argument parsing and page bounds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+
+from integrations.whmcs.sync.errors import RecordNotFound
+from models import EntityType
+
+MAX_PAGE = 100
+
+
+@strawberry.input
+class ClientInput:
+    first_name: str
+    last_name: str
+    email: str
+    company_name: str | None = strawberry.UNSET
+    phone_number: str | None = strawberry.UNSET
+    address1: str | None = strawberry.UNSET
+    address2: str | None = strawberry.UNSET
+    city: str | None = strawberry.UNSET
+    state: str | None = strawberry.UNSET
+    postcode: str | None = strawberry.UNSET
+    country: str | None = strawberry.UNSET
+
+
+@strawberry.input(
+    description="Only the fields given change; an explicit null clears an optional field."
+)
+class ClientPatch:
+    first_name: str | None = strawberry.UNSET
+    last_name: str | None = strawberry.UNSET
+    email: str | None = strawberry.UNSET
+    company_name: str | None = strawberry.UNSET
+    phone_number: str | None = strawberry.UNSET
+    address1: str | None = strawberry.UNSET
+    address2: str | None = strawberry.UNSET
+    city: str | None = strawberry.UNSET
+    state: str | None = strawberry.UNSET
+    postcode: str | None = strawberry.UNSET
+    country: str | None = strawberry.UNSET
+
+
+def given_fields(value: Any) -> dict[str, Any]:
+    """The fields of an input object that the client sent (UNSET ones left out)."""
+    return {
+        name: getattr(value, name)
+        for name in value.__dataclass_fields__
+        if getattr(value, name) is not strawberry.UNSET
+    }
+
+
+def unset_to_none(value: Any) -> Any:
+    """Arguments without a default arrive as UNSET when not sent: the same as null here."""
+    return None if value is strawberry.UNSET else value
+
+
+def page_bounds(offset: int, limit: int) -> None:
+    if not 1 <= limit <= MAX_PAGE:
+        raise GraphQLError(
+            f"limit must be between 1 and {MAX_PAGE}, got {limit}.",
+            extensions={"code": "BAD_USER_INPUT"},
+        )
+    if offset < 0:
+        raise GraphQLError(
+            f"offset must be 0 or more, got {offset}.", extensions={"code": "BAD_USER_INPUT"}
+        )
+
+
+def local_id(value: strawberry.ID, entity_type: EntityType = EntityType.CLIENT) -> int:
+    """A local id as stored; an id that cannot exist is simply not found."""
+    parsed = parse_id(value)
+    if parsed is None:
+        raise RecordNotFound(entity_type, str(value), "LOCAL")
+    return parsed
+
+
+def whmcs_id(value: strawberry.ID, entity_type: EntityType = EntityType.CLIENT) -> int:
+    parsed = parse_id(value)
+    if parsed is None:
+        raise RecordNotFound(entity_type, str(value), "WHMCS")
+    return parsed
+
+
+def parse_id(value: object) -> int | None:
+    """A stored id (a positive 32-bit integer), or None for text that cannot be one."""
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number < 2**31 else None

@@ -1,0 +1,291 @@
+"""Every mutation of the API. Expected failures come back as union members, never raised."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+import models
+from graph.context import Info
+from graph.enums import EntityType, PullOperation, PushOperation
+from graph.errors import to_member
+from graph.inputs import (
+    ClientInput,
+    ClientPatch,
+    given_fields,
+    local_id,
+    parse_id,
+    unset_to_none,
+    whmcs_id,
+)
+from graph.queries import failure
+from graph.types.client import Client, WhmcsClient
+from graph.types.errors import (
+    AlreadyLinkedError,
+    ConflictError,
+    DuplicateInWhmcsError,
+    NotFoundError,
+    NotLinkedError,
+    SyncInProgressError,
+    ValidationError,
+    WhmcsError,
+)
+from integrations.whmcs.sync import local
+from integrations.whmcs.sync.errors import NotLinked, SyncError
+
+
+@strawberry.type
+class PushClientSuccess:
+    operation: PushOperation
+    whmcs_id: strawberry.ID
+    sync_map_id: strawberry.ID
+    client: Client
+
+
+@strawberry.type
+class UpdateClientSuccess:
+    whmcs_id: strawberry.ID
+    changed_fields: list[str] = strawberry.field(
+        description=(
+            "WHMCS field names that were sent; empty when nothing differed "
+            "(then WHMCS is not written)."
+        )
+    )
+    client: Client
+
+
+@strawberry.type
+class PullClientSuccess:
+    operation: PullOperation
+    whmcs_client: WhmcsClient
+    client: Client
+    changed_fields: list[str] = strawberry.field(description="Local field names that changed.")
+
+
+@strawberry.type
+class LinkClientSuccess:
+    client: Client
+    whmcs_client: WhmcsClient
+
+
+@strawberry.type
+class UnlinkSuccess:
+    entity_type: EntityType
+    local_id: strawberry.ID
+    whmcs_id: strawberry.ID
+
+
+@strawberry.type
+class DeleteLocalClientSuccess:
+    id: strawberry.ID
+
+
+LocalClientResult = Annotated[
+    Client | ValidationError | NotFoundError, strawberry.union("LocalClientResult")
+]
+DeleteLocalClientResult = Annotated[
+    DeleteLocalClientSuccess | NotFoundError, strawberry.union("DeleteLocalClientResult")
+]
+PushClientResult = Annotated[
+    PushClientSuccess
+    | NotFoundError
+    | ValidationError
+    | AlreadyLinkedError
+    | DuplicateInWhmcsError
+    | SyncInProgressError
+    | WhmcsError,
+    strawberry.union("PushClientResult"),
+]
+UpdateClientResult = Annotated[
+    UpdateClientSuccess
+    | NotFoundError
+    | NotLinkedError
+    | ValidationError
+    | ConflictError
+    | SyncInProgressError
+    | WhmcsError,
+    strawberry.union("UpdateClientResult"),
+]
+PullClientResult = Annotated[
+    PullClientSuccess
+    | NotFoundError
+    | ValidationError
+    | AlreadyLinkedError
+    | SyncInProgressError
+    | WhmcsError,
+    strawberry.union("PullClientResult"),
+]
+LinkClientResult = Annotated[
+    LinkClientSuccess | NotFoundError | AlreadyLinkedError | WhmcsError,
+    strawberry.union("LinkClientResult"),
+]
+UnlinkResult = Annotated[UnlinkSuccess | NotLinkedError, strawberry.union("UnlinkResult")]
+
+Op = models.SyncOperation
+
+
+def _id(value: int) -> strawberry.ID:
+    return strawberry.ID(str(value))
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def create_local_client(self, info: Info, input: ClientInput) -> LocalClientResult:
+        try:
+            row = await local.create_client(given_fields(input))
+        except SyncError as exc:
+            return await failure(info, None, exc)
+        return Client.from_model(row)
+
+    @strawberry.mutation
+    async def update_local_client(
+        self, info: Info, id: strawberry.ID, input: ClientPatch
+    ) -> LocalClientResult:
+        try:
+            row = await local.update_client(local_id(id), given_fields(input))
+        except SyncError as exc:
+            return await failure(info, None, exc)
+        return Client.from_model(row)
+
+    @strawberry.mutation(description="Deletes the local client and its link; never touches WHMCS.")
+    async def delete_local_client(self, info: Info, id: strawberry.ID) -> DeleteLocalClientResult:
+        try:
+            await local.delete_client(local_id(id))
+        except SyncError as exc:
+            return await failure(info, None, exc)
+        return DeleteLocalClientSuccess(id=id)
+
+    @strawberry.mutation(
+        description=(
+            "Creates the local client in WHMCS and links the two.\n"
+            "Linked already: AlreadyLinkedError, unless forceCreate (then a new WHMCS client is "
+            "created and the link moves to it).\n"
+            "Before creating, WHMCS is searched for the e-mail (exact, case-insensitive): "
+            "if found, linkExisting links to it (operation LINKED);\n"
+            "otherwise DuplicateInWhmcsError names it. "
+            "Never creates two WHMCS clients for one push, whatever fails or runs at the same time."
+        )
+    )
+    async def push_client(
+        self,
+        info: Info,
+        client_id: strawberry.ID,
+        force_create: bool = False,
+        link_existing: bool = False,
+    ) -> PushClientResult:
+        audit = info.context.audit(Op.PUSH)
+        try:
+            result = await info.context.bridge.pushes(audit).push(
+                local_id(client_id), force_create=force_create, link_existing=link_existing
+            )
+        except SyncError as exc:
+            await audit.failed(exc.message)
+            return to_member(exc)
+        return PushClientSuccess(
+            operation=PushOperation[result.operation.value],
+            whmcs_id=_id(result.whmcs_id),
+            sync_map_id=_id(result.sync_map_id),
+            client=Client.from_model(result.client),
+        )
+
+    @strawberry.mutation(
+        description=(
+            "Sends the linked local client's mapped fields to WHMCS (only those that differ).\n"
+            "If WHMCS changed any of those fields since the last sync: ConflictError, unless force."
+        )
+    )
+    async def update_client(
+        self, info: Info, client_id: strawberry.ID, force: bool = False
+    ) -> UpdateClientResult:
+        audit = info.context.audit(Op.UPDATE)
+        try:
+            result = await info.context.bridge.pushes(audit).update(
+                local_id(client_id), force=force
+            )
+        except SyncError as exc:
+            await audit.failed(exc.message)
+            return to_member(exc)
+        return UpdateClientSuccess(
+            whmcs_id=_id(result.whmcs_id),
+            changed_fields=result.changed_fields,
+            client=Client.from_model(result.client),
+        )
+
+    @strawberry.mutation(
+        description=(
+            "Reads the WHMCS client and writes it into the local side: into localId when given, "
+            "else into the linked local client,\nelse into the unlinked local client with the same "
+            "e-mail, else into a new local client. Links them."
+        )
+    )
+    async def pull_client(
+        self, info: Info, whmcs_id: strawberry.ID, local_id: strawberry.ID | None = strawberry.UNSET
+    ) -> PullClientResult:
+        audit = info.context.audit(Op.PULL)
+        try:
+            target = _local_arg(unset_to_none(local_id))
+            result = await info.context.bridge.pulls(audit).pull(
+                _whmcs_arg(whmcs_id), local_id=target
+            )
+        except SyncError as exc:
+            await audit.failed(exc.message)
+            return to_member(exc)
+        return PullClientSuccess(
+            operation=PullOperation[result.operation.value],
+            whmcs_client=WhmcsClient.from_record(result.record),
+            client=Client.from_model(result.client),
+            changed_fields=result.changed_fields,
+        )
+
+    @strawberry.mutation(
+        description=(
+            "Links an existing local client to an existing WHMCS client (checked to exist). "
+            "No data is copied."
+        )
+    )
+    async def link_client(
+        self, info: Info, client_id: strawberry.ID, whmcs_id: strawberry.ID
+    ) -> LinkClientResult:
+        audit = info.context.audit(Op.LINK)
+        try:
+            result = await info.context.bridge.pulls(audit).link(
+                local_id(client_id), _whmcs_arg(whmcs_id)
+            )
+        except SyncError as exc:
+            await audit.failed(exc.message)
+            return to_member(exc)
+        return LinkClientSuccess(
+            client=Client.from_model(result.client),
+            whmcs_client=WhmcsClient.from_record(result.record),
+        )
+
+    @strawberry.mutation(
+        description="Removes the link only; nothing is deleted in WHMCS or locally."
+    )
+    async def unlink(
+        self, info: Info, *, entity_type: EntityType = EntityType.CLIENT, local_id: strawberry.ID
+    ) -> UnlinkResult:
+        audit = info.context.audit(Op.UNLINK)
+        try:
+            key = parse_id(local_id)
+            if key is None:
+                raise NotLinked(str(local_id))
+            result = await info.context.bridge.pulls(audit).unlink(entity_type, key)
+        except SyncError as exc:
+            await audit.failed(exc.message)
+            return to_member(exc)
+        return UnlinkSuccess(
+            entity_type=entity_type,
+            local_id=_id(result.local_id),
+            whmcs_id=_id(result.whmcs_id),
+        )
+
+
+def _local_arg(value: strawberry.ID | None) -> int | None:
+    return None if value is None else local_id(value)
+
+
+def _whmcs_arg(value: strawberry.ID) -> int:
+    return whmcs_id(value)

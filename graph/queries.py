@@ -1,0 +1,173 @@
+"""Every query of the API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+
+import models
+from graph.context import Info
+from graph.enums import ConnectionFailure, EntityType
+from graph.errors import to_member
+from graph.inputs import local_id, page_bounds, unset_to_none, whmcs_id
+from graph.types.audit import EntityTypeCount, SyncLog, SyncLogFilter, SyncLogPage, SyncStats
+from graph.types.client import Client, ClientPage, SyncState, WhmcsClient, WhmcsClientPage
+from graph.types.connection import ConnectionTest
+from graph.types.errors import NotFoundError, WhmcsError
+from integrations.whmcs.sync import local, reports
+from integrations.whmcs.sync.errors import SyncError, WhmcsUnusable
+
+SyncStatusResult = Annotated[SyncState | NotFoundError, strawberry.union("SyncStatusResult")]
+WhmcsClientsResult = Annotated[WhmcsClientPage | WhmcsError, strawberry.union("WhmcsClientsResult")]
+WhmcsClientResult = Annotated[
+    WhmcsClient | NotFoundError | WhmcsError, strawberry.union("WhmcsClientResult")
+]
+
+
+async def failure(info: Info, audit_op: models.SyncOperation | None, error: SyncError) -> Any:
+    """The union member for an expected failure; audited when `audit_op` names an operation."""
+    if audit_op is not None:
+        await info.context.audit(audit_op).failed(error.message)
+    return to_member(error)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Calls WHMCS (WhmcsDetails) and classifies any failure.")
+    async def connection_test(self, info: Info) -> ConnectionTest:
+        report = await info.context.bridge.connection_test(
+            info.context.audit(models.SyncOperation.TEST)
+        )
+        return ConnectionTest(
+            success=report.success,
+            message=report.message,
+            whmcs_version=report.version,
+            response_time_ms=report.response_time_ms,
+            failure=ConnectionFailure[report.failure.name] if report.failure else None,
+            hint=report.hint,
+            sandbox=report.sandbox,
+        )
+
+    @strawberry.field
+    async def sync_status(
+        self, info: Info, *, entity_type: EntityType = EntityType.CLIENT, local_id: strawberry.ID
+    ) -> SyncStatusResult:
+        try:
+            key = _local(local_id, entity_type)
+            link = await reports.sync_state(entity_type, key)
+        except SyncError as exc:
+            return await failure(info, None, exc)
+        return SyncState.build(entity_type, key, link)
+
+    @strawberry.field(
+        description="search: WHMCS's own prefix search on name, company or e-mail. limit: 1 to 100."
+    )
+    async def whmcs_clients(
+        self, info: Info, offset: int = 0, limit: int = 25, search: str | None = strawberry.UNSET
+    ) -> WhmcsClientsResult:
+        page_bounds(offset, limit)
+        audit = info.context.audit(models.SyncOperation.LIST)
+        try:
+            page = await info.context.bridge.whmcs_clients(
+                audit,
+                offset=offset,
+                limit=limit,
+                search=(unset_to_none(search) or "").strip() or None,
+            )
+        except WhmcsUnusable as exc:
+            return to_member(exc)  # the failed call is in the audit log already
+        return WhmcsClientPage(
+            items=[WhmcsClient.from_record(r) for r in page.items],
+            total=page.total,
+            offset=offset,
+            limit=limit,
+        )
+
+    @strawberry.field
+    async def whmcs_client(self, info: Info, id: strawberry.ID) -> WhmcsClientResult:
+        audit = info.context.audit(models.SyncOperation.FETCH)
+        try:
+            key = whmcs_id(id)
+            audit.about(whmcs_id=key)
+            record = await info.context.bridge.pulls(audit).cached_client(key)
+        except SyncError as exc:
+            return to_member(exc)
+        return WhmcsClient.from_record(record)
+
+    @strawberry.field(description="limit: 1 to 100. Newest first.")
+    async def sync_logs(
+        self, filter: SyncLogFilter | None = strawberry.UNSET, offset: int = 0, limit: int = 50
+    ) -> SyncLogPage:
+        page_bounds(offset, limit)
+        query = reports.LogQuery()
+        if filter is not None and filter is not strawberry.UNSET:
+            query = reports.LogQuery(
+                entity_type=unset_to_none(filter.entity_type),
+                status=unset_to_none(filter.status),
+                operation=unset_to_none(filter.operation),
+                local_id=_opt_int(unset_to_none(filter.local_id)),
+                whmcs_id=_opt_int(unset_to_none(filter.whmcs_id)),
+                days=unset_to_none(filter.days),
+                correlation_id=unset_to_none(filter.correlation_id),
+            )
+        page = await reports.sync_logs(query, offset=offset, limit=limit)
+        return SyncLogPage(
+            items=[SyncLog.from_model(r) for r in page.items],
+            total=page.total,
+            offset=offset,
+            limit=limit,
+        )
+
+    @strawberry.field
+    async def stats(self, info: Info) -> SyncStats:
+        numbers = await reports.stats()
+        cache = await info.context.bridge.cache.counts()
+        return SyncStats(
+            total_synced=numbers.synced,
+            total_pending=numbers.pending,
+            total_errors=numbers.errors,
+            by_entity_type=[
+                EntityTypeCount(entity_type=e, count=n) for e, n in numbers.by_entity_type.items()
+            ],
+            cache_hits=cache.hits,
+            cache_misses=cache.misses,
+            stale_pending=numbers.stale_pending,
+        )
+
+    @strawberry.field(
+        description=(
+            "Local clients. search: case-insensitive on name, company or e-mail. limit: 1 to 100."
+        )
+    )
+    async def clients(
+        self, offset: int = 0, limit: int = 25, search: str | None = strawberry.UNSET
+    ) -> ClientPage:
+        page_bounds(offset, limit)
+        page = await local.list_clients(offset=offset, limit=limit, search=unset_to_none(search))
+        return ClientPage(
+            items=[Client.from_model(c) for c in page.items],
+            total=page.total,
+            offset=offset,
+            limit=limit,
+        )
+
+    @strawberry.field
+    async def client(self, info: Info, id: strawberry.ID) -> Client | None:
+        try:
+            key = local_id(id)
+        except SyncError:
+            return None
+        row = await info.context.loaders.client_by_id.load(key)
+        return Client.from_model(row) if row is not None else None
+
+
+def _local(value: strawberry.ID, entity_type: models.EntityType) -> int:
+    return local_id(value, entity_type)
+
+
+def _opt_int(value: object) -> int | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return int(text) if text.isdigit() else -1

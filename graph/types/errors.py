@@ -1,0 +1,100 @@
+"""Expected failures: union members that implement `Error`."""
+
+import strawberry
+
+from graph.enums import EntityType, ErrorCode
+
+
+@strawberry.interface(
+    description=(
+        "Every expected failure implements Error, so a client can always select "
+        "`... on Error { code message }`."
+    )
+)
+class Error:
+    code: ErrorCode
+    message: str
+
+
+@strawberry.type
+class NotFoundError(Error):
+    entity_type: EntityType
+    id: strawberry.ID
+    side: str = strawberry.field(description="LOCAL or WHMCS: which side has no such record.")
+
+
+@strawberry.type
+class FieldError:
+    field: str
+    message: str
+
+
+@strawberry.type
+class ValidationError(Error):
+    fields: list[FieldError]
+
+
+@strawberry.type
+class AlreadyLinkedError(Error):
+    local_id: strawberry.ID | None
+    whmcs_id: strawberry.ID | None
+
+
+@strawberry.type
+class NotLinkedError(Error):
+    local_id: strawberry.ID
+
+
+@strawberry.type(
+    description=(
+        "The e-mail of the local client already belongs to a WHMCS client; whmcsId names it. "
+        "Retry with linkExisting: true, or use linkClient."
+    )
+)
+class DuplicateInWhmcsError(Error):
+    whmcs_id: strawberry.ID
+
+
+@strawberry.type
+class FieldDiff:
+    field: str
+    local: str | None
+    whmcs: str | None
+    base: str | None = strawberry.field(
+        default=None, description="The value both sides had at the last sync, when known."
+    )
+
+
+@strawberry.type(
+    description=(
+        "The WHMCS record changed since the last sync on fields this operation would overwrite."
+    )
+)
+class ConflictError(Error):
+    diffs: list[FieldDiff]
+
+
+@strawberry.type(description="Another operation on the same record is running; nothing was done.")
+class SyncInProgressError(Error):
+    pass
+
+
+@strawberry.type(
+    description=(
+        "WHMCS could not be used. code is WHMCS_REJECTED, WHMCS_UNAVAILABLE, WHMCS_AUTH_FAILED "
+        "or INTEGRATION_DISABLED."
+    )
+)
+class WhmcsError(Error):
+    whmcs_message: str | None = strawberry.field(
+        description="WHMCS's own message, when it sent one."
+    )
+    hint: str | None = strawberry.field(
+        description=(
+            "What to do about it, in one sentence (the seed's troubleshooting section, as data)."
+        )
+    )
+    retryable: bool
+    retry_after_seconds: int | None = strawberry.field(
+        default=None, description="When retryable: how long to wait before trying again, if known."
+    )

@@ -1,0 +1,101 @@
+"""The audit trail: one SyncLog row per WHMCS call, redacted, under one correlation id.
+
+Rows are written as calls happen, outside any business transaction, so a failed or interrupted
+operation still leaves its trace. An operation that fails for a reason of its own (a duplicate, a
+conflict) after its WHMCS calls succeeded adds one ERROR row saying why: a failed operation is
+never recorded as a success.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import models
+from integrations.whmcs.client import CallRecord
+from integrations.whmcs.redact import redact
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditSettings:
+    enabled: bool = True
+    log_requests: bool = True
+    log_responses: bool = True
+
+
+@dataclass(slots=True)
+class Audit:
+    """What one operation records. Pass `observe` to `WhmcsClient.with_observer`."""
+
+    operation: models.SyncOperation
+    correlation_id: str
+    actor: str | None = None
+    settings: AuditSettings = field(default_factory=AuditSettings)
+    entity_type: models.EntityType | None = models.EntityType.CLIENT
+    local_id: int | None = None
+    whmcs_id: int | None = None
+    failures: int = 0
+
+    def about(self, *, local_id: int | None = None, whmcs_id: int | None = None) -> None:
+        """Name the records the operation touches, as soon as they are known."""
+        if local_id is not None:
+            self.local_id = local_id
+        if whmcs_id is not None:
+            self.whmcs_id = whmcs_id
+
+    async def observe(self, call: CallRecord) -> None:
+        if call.error is not None:
+            self.failures += 1
+        await self._write(
+            status=models.LogStatus.ERROR if call.error else models.LogStatus.SUCCESS,
+            whmcs_action=call.action,
+            request=dict(call.params) if self.settings.log_requests else None,
+            response=dict(call.response)
+            if call.response is not None and self.settings.log_responses
+            else None,
+            error=call.error.message if call.error else None,
+            duration_ms=call.duration_ms,
+        )
+
+    async def succeeded(self, detail: str | None = None) -> None:
+        """Record an operation that reached no WHMCS (unlink): it is audited all the same."""
+        await self._write(
+            status=models.LogStatus.SUCCESS, response={"detail": detail} if detail else None
+        )
+
+    async def failed(self, message: str) -> None:
+        """Record why the operation failed, unless a failed WHMCS call already says so."""
+        if self.failures:
+            return
+        self.failures += 1
+        await self._write(status=models.LogStatus.ERROR, error=message)
+
+    async def _write(
+        self,
+        *,
+        status: models.LogStatus,
+        whmcs_action: str | None = None,
+        request: dict[str, Any] | None = None,
+        response: dict[str, Any] | None = None,
+        error: str | None = None,
+        duration_ms: int | None = None,
+    ) -> None:
+        if not self.settings.enabled:
+            return
+        await models.SyncLog.create(
+            operation=self.operation,
+            status=status,
+            entity_type=self.entity_type,
+            local_id=self.local_id,
+            whmcs_id=self.whmcs_id,
+            whmcs_action=whmcs_action,
+            request_data=redact(request) if request is not None else None,
+            response_data=redact(response) if response is not None else None,
+            error_message=error,
+            duration_ms=duration_ms,
+            actor=self.actor,
+            correlation_id=self.correlation_id,
+        )

@@ -1,0 +1,163 @@
+"""What every client sync operation shares: WHMCS access, claims, audit, link bookkeeping."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+import models
+from integrations.whmcs.cache import WhmcsReadCache
+from integrations.whmcs.client import WhmcsClient
+from integrations.whmcs.errors import WhmcsError, WhmcsNotFoundError
+from integrations.whmcs.records import WhmcsClientRecord
+from integrations.whmcs.sync.audit import Audit
+from integrations.whmcs.sync.claims import Claim, Claims, utcnow
+from integrations.whmcs.sync.errors import RecordNotFound, WhmcsUnusable
+from integrations.whmcs.sync.mapping import LOCAL_CLIENT_FIELDS, FieldMapping
+
+T = TypeVar("T")
+Snapshot = dict[str, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOptions:
+    skip_validation: bool = False
+    send_welcome_email: bool = False
+    lease_s: float = 120.0
+
+
+def local_values(client: models.Client) -> dict[str, str | None]:
+    return {name: getattr(client, name) for name in LOCAL_CLIENT_FIELDS}
+
+
+def same(field: str, a: str | None, b: str | None) -> bool:
+    """Equal as WHMCS sees them: blank is empty; e-mail and country ignore case."""
+    left, right = (a or "").strip(), (b or "").strip()
+    if field in ("email", "country"):
+        return left.lower() == right.lower()
+    return left == right
+
+
+class SyncBase:
+    def __init__(
+        self,
+        *,
+        whmcs: WhmcsClient | None,
+        cache: WhmcsReadCache,
+        mapping: FieldMapping,
+        audit: Audit,
+        options: SyncOptions,
+        clock: Callable[[], datetime.datetime] = utcnow,
+    ) -> None:
+        self._whmcs = whmcs.with_observer(audit.observe) if whmcs is not None else None
+        self._cache = cache
+        self.mapping = mapping
+        self.audit = audit
+        self.options = options
+        self._clock = clock
+        self.claims = Claims(lease_s=options.lease_s, clock=clock)
+
+    def require_whmcs(self) -> None:
+        """Fail fast, before claiming anything, when the integration is switched off."""
+        if self._whmcs is None:
+            raise WhmcsUnusable.disabled()
+
+    @property
+    def whmcs(self) -> WhmcsClient:
+        if self._whmcs is None:
+            raise WhmcsUnusable.disabled()
+        return self._whmcs
+
+    async def call(self, request: Callable[[], Awaitable[T]]) -> T:
+        """Run one WHMCS request; a WHMCS failure becomes WhmcsUnusable."""
+        try:
+            return await request()
+        except WhmcsError as exc:
+            raise WhmcsUnusable.from_error(exc) from exc
+
+    async def fresh_client(self, whmcs_id: int) -> WhmcsClientRecord:
+        """Read a WHMCS client bypassing the cache: for decisions that lead to a write."""
+        return await self._client_or_not_found(whmcs_id, lambda: self.whmcs.clients.get(whmcs_id))
+
+    async def find_by_email(self, email: str) -> WhmcsClientRecord | None:
+        return await self.call(lambda: self.whmcs.clients.find_by_email(email))
+
+    async def cached_client(self, whmcs_id: int) -> WhmcsClientRecord:
+        """Read a WHMCS client for display: served from the cache when it is current."""
+        return await self._client_or_not_found(
+            whmcs_id,
+            lambda: self._cache.client(whmcs_id, lambda: self.whmcs.clients.get(whmcs_id)),
+        )
+
+    async def _client_or_not_found(
+        self, whmcs_id: int, read: Callable[[], Awaitable[WhmcsClientRecord]]
+    ) -> WhmcsClientRecord:
+        try:
+            return await self.call(read)
+        except WhmcsUnusable as exc:
+            if isinstance(exc.__cause__, WhmcsNotFoundError):
+                raise RecordNotFound(models.EntityType.CLIENT, whmcs_id, "WHMCS") from exc
+            raise
+
+    async def forget(self, whmcs_id: int | None) -> None:
+        await self._cache.invalidate_client(whmcs_id)
+
+    async def mark_pending(self, claim: Claim, reason: str) -> None:
+        """Record the intent before a WHMCS write: if the answer never comes, the row says so."""
+        claim.touched = True
+        claim.row.status = models.SyncStatus.PENDING
+        claim.row.last_error = reason
+        await claim.row.save(update_fields=["status", "last_error", "updated_at"])
+
+    def linked(
+        self,
+        row: models.SyncMap,
+        *,
+        whmcs_id: int,
+        snapshot: Mapping[str, str | None],
+        direction: models.SyncDirection | None,
+    ) -> None:
+        """Set a row to SYNCED (the caller saves it, in its transaction)."""
+        row.whmcs_id = whmcs_id
+        row.status = models.SyncStatus.SYNCED
+        row.snapshot = dict(snapshot)
+        row.last_synced_at = self._clock()
+        row.last_error = None
+        if direction is not None:
+            row.last_direction = direction
+
+    async def settle_failure(
+        self,
+        claim: Claim,
+        before: tuple[models.SyncStatus, str | None],
+        error: WhmcsUnusable,
+        *,
+        write_action: str,
+        outcome_unknown: bool,
+    ) -> None:
+        """After a failed WHMCS write: keep PENDING when its outcome is unknown, else restore."""
+        row = claim.row
+        if outcome_unknown:
+            row.status = models.SyncStatus.PENDING
+            row.last_error = (
+                f"{write_action} got no answer ({error.message}); WHMCS may have applied it. "
+                "The next operation on this record checks WHMCS before writing again."
+            )
+        elif claim.created:
+            row.status = models.SyncStatus.ERROR
+            row.last_error = error.message
+        else:
+            row.status, _ = before
+            row.last_error = error.message
+        await row.save()
+
+
+def snapshot_of(record: WhmcsClientRecord) -> Snapshot:
+    return dict(record.whmcs_fields())
+
+
+def outcome_unknown(error: WhmcsUnusable) -> bool:
+    cause = error.__cause__
+    return isinstance(cause, WhmcsError) and cause.outcome_unknown

@@ -1,0 +1,90 @@
+"""The sync services' front door: what the GraphQL layer talks to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeVar
+
+import models
+from integrations.whmcs.cache import WhmcsReadCache
+from integrations.whmcs.client import WhmcsClient
+from integrations.whmcs.records import WhmcsClientPage
+from integrations.whmcs.sync.audit import Audit, AuditSettings
+from integrations.whmcs.sync.base import SyncBase, SyncOptions
+from integrations.whmcs.sync.connection import ConnectionReport, test_connection
+from integrations.whmcs.sync.errors import WhmcsUnusable
+from integrations.whmcs.sync.mapping import FieldMapping
+from integrations.whmcs.sync.pull import PullSync
+from integrations.whmcs.sync.push import PushSync
+
+S = TypeVar("S", bound=SyncBase)
+
+
+@dataclass(slots=True)
+class Bridge:
+    """Long-lived: built once by the app factory. `whmcs` is None when the integration is off."""
+
+    whmcs: WhmcsClient | None
+    cache: WhmcsReadCache
+    mapping: FieldMapping
+    options: SyncOptions
+    audit_settings: AuditSettings
+    enabled: bool = True
+    sandbox: bool = False
+
+    def audit(
+        self,
+        operation: models.SyncOperation,
+        *,
+        correlation_id: str,
+        actor: str | None,
+        entity_type: models.EntityType | None = models.EntityType.CLIENT,
+    ) -> Audit:
+        return Audit(
+            operation=operation,
+            correlation_id=correlation_id,
+            actor=actor,
+            settings=self.audit_settings,
+            entity_type=entity_type,
+        )
+
+    def pushes(self, audit: Audit) -> PushSync:
+        return self._make(PushSync, audit)
+
+    def pulls(self, audit: Audit) -> PullSync:
+        return self._make(PullSync, audit)
+
+    async def connection_test(self, audit: Audit) -> ConnectionReport:
+        return await test_connection(
+            self.whmcs if self.enabled else None,
+            audit=audit,
+            enabled=self.enabled,
+            sandbox=self.sandbox,
+        )
+
+    async def whmcs_clients(
+        self, audit: Audit, *, offset: int, limit: int, search: str | None
+    ) -> WhmcsClientPage:
+        sync = self._make(PullSync, audit)
+        whmcs = sync.whmcs
+        return await sync.call(
+            lambda: self.cache.client_page(
+                search=search,
+                offset=offset,
+                limit=limit,
+                load=lambda: whmcs.clients.search(search=search, offset=offset, limit=limit),
+            )
+        )
+
+    def _make(self, kind: type[S], audit: Audit) -> S:
+        return kind(
+            whmcs=self.whmcs if self.enabled else None,
+            cache=self.cache,
+            mapping=self.mapping,
+            audit=audit,
+            options=self.options,
+        )
+
+    @staticmethod
+    def disabled_error() -> WhmcsUnusable:
+        return WhmcsUnusable.disabled()

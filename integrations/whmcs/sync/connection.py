@@ -1,0 +1,70 @@
+"""The connection test: call WhmcsDetails and explain any failure in one sentence."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from integrations.whmcs.client import WhmcsClient
+from integrations.whmcs.errors import FailureKind, WhmcsError
+from integrations.whmcs.sync.audit import Audit
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionReport:
+    success: bool
+    message: str
+    version: str | None = None
+    response_time_ms: int | None = None
+    failure: FailureKind | None = None
+    hint: str | None = None
+    sandbox: bool = False
+
+
+SANDBOX_NOTE = (
+    " This is the built-in WHMCS sandbox, not a real WHMCS: set WHMCS_API_URL, "
+    "WHMCS_API_IDENTIFIER and WHMCS_API_SECRET to use yours."
+)
+
+
+async def test_connection(
+    whmcs: WhmcsClient | None, *, audit: Audit, enabled: bool, sandbox: bool
+) -> ConnectionReport:
+    if not enabled:
+        return ConnectionReport(
+            False,
+            "The WHMCS integration is switched off.",
+            failure=FailureKind.DISABLED,
+            hint="Set WHMCS_ENABLED=true and restart to use WHMCS.",
+        )
+    if whmcs is None:
+        return ConnectionReport(
+            False,
+            "No WHMCS is configured.",
+            failure=FailureKind.NOT_CONFIGURED,
+            hint="Set WHMCS_API_URL, WHMCS_API_IDENTIFIER and WHMCS_API_SECRET (see .env.example).",
+        )
+    started = time.perf_counter()
+    try:
+        details = await whmcs.with_observer(audit.observe).details()
+    except WhmcsError as exc:
+        return ConnectionReport(
+            False,
+            f"Connection failed: {exc.message}",
+            response_time_ms=_ms(started),
+            failure=exc.kind,
+            hint=exc.hint,
+            sandbox=sandbox,
+        )
+    note = SANDBOX_NOTE if sandbox else ""
+    return ConnectionReport(
+        True,
+        f"Connected to WHMCS {details.version}.{note}",
+        version=details.version,
+        response_time_ms=_ms(started),
+        sandbox=sandbox,
+    )
+
+
+def _ms(started: float) -> int:
+    return round((time.perf_counter() - started) * 1000)

@@ -1,0 +1,145 @@
+"""Domain errors of the sync services. `graph` maps each one to its union member.
+
+SyncError
+├── RecordNotFound        a local or WHMCS record does not exist (side = LOCAL | WHMCS)
+├── InvalidInput          one or more fields are invalid (every offending field is listed)
+├── AlreadyLinked         the record already has a link (local_id / whmcs_id say which)
+├── NotLinked             the local record has no link
+├── DuplicateInWhmcs      the e-mail already belongs to a WHMCS client
+├── FieldConflict         WHMCS changed fields since the last sync that the update would overwrite
+├── SyncInProgress        another operation holds the record's claim
+└── WhmcsUnusable         WHMCS failed or is switched off (wraps the transport's WhmcsError)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from integrations.whmcs.errors import WhmcsError
+from models import EntityType
+
+
+class SyncError(Exception):
+    """Base of the expected failures; `message` is safe to show to API clients."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class RecordNotFound(SyncError):
+    def __init__(self, entity_type: EntityType, record_id: int | str, side: str) -> None:
+        where = "locally" if side == "LOCAL" else "in WHMCS"
+        super().__init__(f"No {entity_type.value.lower()} {record_id} {where}.")
+        self.entity_type = entity_type
+        self.record_id = str(record_id)
+        self.side = side
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    field: str
+    message: str
+
+
+class InvalidInput(SyncError):
+    def __init__(self, problems: list[FieldProblem], message: str | None = None) -> None:
+        names = ", ".join(p.field for p in problems)
+        super().__init__(message or f"Invalid input: {names}.")
+        self.problems = problems
+
+
+class AlreadyLinked(SyncError):
+    def __init__(self, local_id: int | None, whmcs_id: int | None, message: str) -> None:
+        super().__init__(message)
+        self.local_id = local_id
+        self.whmcs_id = whmcs_id
+
+
+class NotLinked(SyncError):
+    def __init__(self, local_id: int | str) -> None:
+        super().__init__(f"Local client {local_id} is not linked to a WHMCS client.")
+        self.local_id = local_id
+
+
+class DuplicateInWhmcs(SyncError):
+    def __init__(self, whmcs_id: int, email: str) -> None:
+        super().__init__(
+            f"WHMCS client {whmcs_id} already has the e-mail {email}: retry with "
+            "linkExisting: true to link it, or use linkClient."
+        )
+        self.whmcs_id = whmcs_id
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    field: str
+    local: str | None
+    whmcs: str | None
+    base: str | None
+
+
+class FieldConflict(SyncError):
+    def __init__(self, diffs: list[Difference]) -> None:
+        names = ", ".join(d.field for d in diffs)
+        super().__init__(
+            f"WHMCS changed {names} since the last sync; pull first, or update with force: true "
+            "to overwrite."
+        )
+        self.diffs = diffs
+
+
+class SyncInProgress(SyncError):
+    def __init__(self, local_id: int | None = None, whmcs_id: int | None = None) -> None:
+        what = f"local client {local_id}" if local_id is not None else f"WHMCS client {whmcs_id}"
+        super().__init__(f"Another operation on {what} is running; nothing was done. Try again.")
+
+
+class WhmcsUnusable(SyncError):
+    """WHMCS cannot be used for this operation.
+
+    `kind` is REJECTED, UNAVAILABLE, AUTH or DISABLED.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        message: str,
+        *,
+        whmcs_message: str | None = None,
+        hint: str | None = None,
+        retryable: bool = False,
+        retry_after_s: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.whmcs_message = whmcs_message
+        self.hint = hint
+        self.retryable = retryable
+        self.retry_after_s = retry_after_s
+
+    @classmethod
+    def disabled(cls) -> WhmcsUnusable:
+        return cls(
+            "DISABLED",
+            "The WHMCS integration is switched off (WHMCS_ENABLED=false).",
+            hint="Set WHMCS_ENABLED=true and restart to use WHMCS.",
+        )
+
+    @classmethod
+    def from_error(cls, error: WhmcsError) -> WhmcsUnusable:
+        from integrations.whmcs import errors as e
+
+        if isinstance(error, e.WhmcsAuthError):
+            kind = "AUTH"
+        elif isinstance(error, e.WhmcsApiError):
+            kind = "REJECTED"
+        else:
+            kind = "UNAVAILABLE"
+        return cls(
+            kind,
+            error.message,
+            whmcs_message=error.whmcs_message,
+            hint=error.hint,
+            retryable=error.retryable,
+        )

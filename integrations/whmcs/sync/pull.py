@@ -1,0 +1,219 @@
+"""pullClient, linkClient and unlink: WHMCS -> local side, and the links themselves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+import models
+from integrations.whmcs.records import WhmcsClientRecord
+from integrations.whmcs.sync.base import SyncBase, local_values, same, snapshot_of
+from integrations.whmcs.sync.claims import Claim
+from integrations.whmcs.sync.errors import (
+    AlreadyLinked,
+    FieldProblem,
+    InvalidInput,
+    NotLinked,
+    RecordNotFound,
+    SyncInProgress,
+)
+from integrations.whmcs.sync.push import CLIENT
+from integrations.whmcs.sync.validation import clean_client_fields
+
+
+class PullOutcome(StrEnum):
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+
+
+@dataclass(frozen=True, slots=True)
+class PullResult:
+    operation: PullOutcome
+    record: WhmcsClientRecord
+    client: models.Client
+    changed_fields: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkResult:
+    client: models.Client
+    record: WhmcsClientRecord
+
+
+@dataclass(frozen=True, slots=True)
+class UnlinkResult:
+    local_id: int
+    whmcs_id: int
+
+
+class PullSync(SyncBase):
+    async def pull(self, whmcs_id: int, *, local_id: int | None) -> PullResult:
+        self.audit.about(whmcs_id=whmcs_id, local_id=local_id)
+        self.require_whmcs()
+        target = await self._target(whmcs_id, local_id)
+        claim = await self.claims.claim_local(CLIENT, target.id) if target is not None else None
+        try:
+            if claim is not None and claim.row.whmcs_id not in (None, whmcs_id):
+                raise AlreadyLinked(
+                    claim.row.local_id,
+                    claim.row.whmcs_id,
+                    f"Local client {claim.row.local_id} is linked to WHMCS client "
+                    f"{claim.row.whmcs_id}; unlink it first.",
+                )
+            record = await self.fresh_client(whmcs_id)
+            return await self._write_local(record, target, claim)
+        finally:
+            if claim is not None:
+                await self.claims.release(claim)
+
+    async def _target(self, whmcs_id: int, local_id: int | None) -> models.Client | None:
+        """The local client a pull writes into; None means a new one (the contract's order)."""
+        link = await models.SyncMap.get_or_none(entity_type=CLIENT, whmcs_id=whmcs_id)
+        if local_id is not None:
+            client = await models.Client.get_or_none(id=local_id)
+            if client is None:
+                raise RecordNotFound(CLIENT, local_id, "LOCAL")
+            if link is not None and link.local_id != local_id:
+                raise AlreadyLinked(
+                    link.local_id,
+                    whmcs_id,
+                    f"WHMCS client {whmcs_id} is linked to local client {link.local_id}.",
+                )
+            return client
+        if link is not None:
+            return await models.Client.get_or_none(id=link.local_id)
+        return None
+
+    async def _write_local(
+        self, record: WhmcsClientRecord, target: models.Client | None, claim: Claim | None
+    ) -> PullResult:
+        incoming = self.mapping.to_local(record.whmcs_fields())
+        if target is None:
+            target = await models.Client.get_or_none(email_key=record.email.lower())
+            if target is not None:
+                return await self._into_same_email(record, target)
+        try:
+            values = clean_client_fields(incoming, partial=target is not None)
+        except InvalidInput as exc:
+            raise InvalidInput(
+                exc.problems, f"WHMCS client {record.id} cannot be stored locally: {exc.message}"
+            ) from None
+        try:
+            async with in_transaction():
+                if target is None:
+                    client = models.Client(**values, email_key=str(values["email"]).lower())
+                    await client.save()
+                    changed = sorted(k for k, v in values.items() if v is not None)
+                    outcome = PullOutcome.CREATED
+                else:
+                    client = target
+                    changed = await _overwrite(client, values)
+                    outcome = PullOutcome.UPDATED
+                row = (
+                    claim.row
+                    if claim is not None
+                    else models.SyncMap(
+                        entity_type=CLIENT, local_id=client.id, status=models.SyncStatus.PENDING
+                    )
+                )
+                self.linked(
+                    row,
+                    whmcs_id=record.id,
+                    snapshot=snapshot_of(record),
+                    direction=models.SyncDirection.PULL,
+                )
+                await row.save()
+        except IntegrityError:
+            # Another pull of the same WHMCS client, or a local client that took the e-mail,
+            # won the race; nothing of this one was kept.
+            raise SyncInProgress(whmcs_id=record.id) from None
+        self.audit.about(local_id=client.id)
+        return PullResult(outcome, record, client, changed)
+
+    async def _into_same_email(
+        self, record: WhmcsClientRecord, target: models.Client
+    ) -> PullResult:
+        claim = await self.claims.claim_local(CLIENT, target.id)
+        try:
+            if claim.row.whmcs_id is not None:
+                raise AlreadyLinked(
+                    target.id,
+                    claim.row.whmcs_id,
+                    f"Local client {target.id} has this e-mail and is linked to WHMCS client "
+                    f"{claim.row.whmcs_id}.",
+                )
+            return await self._write_local(record, target, claim)
+        finally:
+            await self.claims.release(claim)
+
+    async def link(self, local_id: int, whmcs_id: int) -> LinkResult:
+        self.audit.about(local_id=local_id, whmcs_id=whmcs_id)
+        client = await models.Client.get_or_none(id=local_id)
+        if client is None:
+            raise RecordNotFound(CLIENT, local_id, "LOCAL")
+        self.require_whmcs()
+        claim = await self.claims.claim_local(CLIENT, local_id)
+        try:
+            if claim.row.whmcs_id is not None:
+                raise AlreadyLinked(
+                    local_id,
+                    claim.row.whmcs_id,
+                    f"Local client {local_id} is already linked to WHMCS client "
+                    f"{claim.row.whmcs_id}; unlink it first.",
+                )
+            other = await models.SyncMap.get_or_none(entity_type=CLIENT, whmcs_id=whmcs_id)
+            if other is not None:
+                raise AlreadyLinked(
+                    other.local_id,
+                    whmcs_id,
+                    f"WHMCS client {whmcs_id} is already linked to local client {other.local_id}.",
+                )
+            record = await self.fresh_client(whmcs_id)
+            self.linked(claim.row, whmcs_id=whmcs_id, snapshot=snapshot_of(record), direction=None)
+            try:
+                await claim.row.save()
+            except IntegrityError:
+                raise SyncInProgress(whmcs_id=whmcs_id) from None
+            return LinkResult(client, record)
+        finally:
+            await self.claims.release(claim)
+
+    async def unlink(self, entity_type: models.EntityType, local_id: int) -> UnlinkResult:
+        self.audit.about(local_id=local_id)
+        row = await models.SyncMap.get_or_none(entity_type=entity_type, local_id=local_id)
+        if row is None or row.whmcs_id is None:
+            raise NotLinked(local_id)
+        claim = await self.claims.claim_local(entity_type, local_id)
+        whmcs_id = claim.row.whmcs_id
+        if whmcs_id is None:
+            await self.claims.release(claim)
+            raise NotLinked(local_id)
+        await models.SyncMap.filter(id=claim.row.id, lease_token=claim.token).delete()
+        self.audit.about(whmcs_id=whmcs_id)
+        await self.audit.succeeded(f"Link {local_id} <-> {whmcs_id} removed.")
+        return UnlinkResult(local_id, whmcs_id)
+
+
+async def _overwrite(client: models.Client, values: dict[str, str | None]) -> list[str]:
+    current = local_values(client)
+    changed = sorted(
+        k
+        for k, v in values.items()
+        if not same(k, v, current.get(k)) or (k == "email" and v != current.get(k))
+    )
+    if "email" in values and values["email"] is not None:
+        taken = await models.Client.filter(email_key=values["email"].lower()).exclude(id=client.id)
+        if taken:
+            raise InvalidInput(
+                [FieldProblem("email", f"is already used by local client {taken[0].id}.")]
+            )
+    for key in changed:
+        setattr(client, key, values[key])
+    if "email" in changed:
+        client.email_key = str(client.email).lower()
+    if changed:
+        await client.save()
+    return changed

@@ -1,0 +1,270 @@
+"""pushClient and updateClient: local client -> WHMCS.
+
+WHMCS has no idempotency keys, so a create is never sent twice blindly: the e-mail is looked up
+(fresh) before AddClient, the intent is recorded as PENDING before the call, and a create whose
+answer never came is reconciled by e-mail before anything is written again.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tortoise.transactions import in_transaction
+
+import models
+from integrations.whmcs.errors import WhmcsDuplicateEmailError
+from integrations.whmcs.records import WhmcsClientRecord
+from integrations.whmcs.sync.base import SyncBase, local_values, outcome_unknown, same, snapshot_of
+from integrations.whmcs.sync.claims import Claim
+from integrations.whmcs.sync.errors import (
+    AlreadyLinked,
+    Difference,
+    DuplicateInWhmcs,
+    FieldConflict,
+    FieldProblem,
+    InvalidInput,
+    NotLinked,
+    RecordNotFound,
+    SyncError,
+    WhmcsUnusable,
+)
+from integrations.whmcs.sync.validation import (
+    api_field_name,
+    missing_for_whmcs,
+    whmcs_message_field,
+)
+
+CLIENT = models.EntityType.CLIENT
+
+
+class PushOutcome(StrEnum):
+    CREATED = "CREATED"
+    LINKED = "LINKED"
+
+
+@dataclass(frozen=True, slots=True)
+class PushResult:
+    operation: PushOutcome
+    whmcs_id: int
+    sync_map_id: int
+    client: models.Client
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateResult:
+    whmcs_id: int
+    changed_fields: list[str]
+    client: models.Client
+
+
+def new_user_password() -> str:
+    """The password of the WHMCS user AddClient creates: strong, random, never stored or logged.
+
+    The person sets their own through WHMCS's password reset; nobody ever needs this one.
+    """
+    alphabet = string.ascii_letters + string.digits
+    return (
+        secrets.choice(string.ascii_uppercase)
+        + secrets.choice(string.digits)
+        + "".join(secrets.choice(alphabet) for _ in range(30))
+        + secrets.choice("!#%*-_")
+    )
+
+
+class PushSync(SyncBase):
+    async def push(self, local_id: int, *, force_create: bool, link_existing: bool) -> PushResult:
+        self.audit.about(local_id=local_id)
+        client = await _local_client(local_id)
+        fields = self.mapping.to_whmcs(local_values(client))
+        if not self.options.skip_validation:
+            missing = missing_for_whmcs(fields, {r.whmcs: r.local for r in self.mapping.rules})
+            if missing:
+                raise InvalidInput(
+                    missing,
+                    "WHMCS will refuse this client: "
+                    + ", ".join(p.field for p in missing)
+                    + " missing.",
+                )
+        self.require_whmcs()
+        claim = await self.claims.claim_local(CLIENT, local_id)
+        try:
+            return await self._push_claimed(claim, client, fields, force_create, link_existing)
+        finally:
+            await self.claims.release(claim)
+
+    async def _push_claimed(
+        self,
+        claim: Claim,
+        client: models.Client,
+        fields: dict[str, str | None],
+        force_create: bool,
+        link_existing: bool,
+    ) -> PushResult:
+        row = claim.row
+        if row.whmcs_id is None and claim.inherited_unknown:
+            # A create whose answer never came: it may exist in WHMCS already.
+            found = await self.find_by_email(client.email)
+            if found is not None and not await _linked_elsewhere(found.id, client.id):
+                return await self._link(claim, client, found, PushOutcome.CREATED)
+        if row.whmcs_id is not None and not force_create:
+            raise AlreadyLinked(
+                client.id,
+                row.whmcs_id,
+                f"Local client {client.id} is already linked to WHMCS client {row.whmcs_id}; "
+                "use updateClient, or forceCreate: true to create a new WHMCS client.",
+            )
+        existing = await self.find_by_email(client.email)
+        if existing is not None:
+            other = await _linked_elsewhere(existing.id, client.id)
+            if other is not None:
+                raise AlreadyLinked(
+                    other,
+                    existing.id,
+                    f"WHMCS client {existing.id} has this e-mail and is linked to local client "
+                    f"{other}.",
+                )
+            if existing.id == row.whmcs_id or not link_existing:
+                raise DuplicateInWhmcs(existing.id, client.email)
+            return await self._link(claim, client, existing, PushOutcome.LINKED)
+        return await self._create(claim, client, fields)
+
+    async def _create(
+        self, claim: Claim, client: models.Client, fields: dict[str, str | None]
+    ) -> PushResult:
+        before = (claim.row.status, claim.row.last_error)
+        await self.mark_pending(claim, "AddClient sent; waiting for WHMCS to answer.")
+        try:
+            whmcs_id = await self.call(
+                lambda: self.whmcs.clients.add(
+                    fields,
+                    password2=new_user_password(),
+                    noemail=not self.options.send_welcome_email,
+                    skipvalidation=self.options.skip_validation,
+                )
+            )
+        except WhmcsUnusable as exc:
+            unknown = outcome_unknown(exc)
+            if unknown:
+                await self.forget(None)
+            await self.settle_failure(
+                claim, before, exc, write_action="AddClient", outcome_unknown=unknown
+            )
+            raise await self._explain_rejection(exc, client.email) from exc
+        self.audit.about(whmcs_id=whmcs_id)
+        await self.forget(whmcs_id)
+        snapshot = {k: v for k, v in fields.items()}
+        self.linked(
+            claim.row, whmcs_id=whmcs_id, snapshot=snapshot, direction=models.SyncDirection.PUSH
+        )
+        await claim.row.save()
+        return PushResult(PushOutcome.CREATED, whmcs_id, claim.row.id, client)
+
+    async def _explain_rejection(self, error: WhmcsUnusable, email: str | None) -> SyncError:
+        """A WHMCS refusal about one field becomes a ValidationError naming it (local name)."""
+        if error.kind != "REJECTED":
+            return error
+        if email is not None and isinstance(error.__cause__, WhmcsDuplicateEmailError):
+            # Someone created it between our e-mail check and AddClient.
+            found = await self.find_by_email(email)
+            if found is not None:
+                return DuplicateInWhmcs(found.id, email)
+        field = whmcs_message_field(error.whmcs_message)
+        if field is None or not any(r.whmcs == field for r in self.mapping.rules):
+            return error
+        local = self.mapping.local_name(field)
+        return InvalidInput(
+            [FieldProblem(api_field_name(local), f"WHMCS refused it: {error.whmcs_message}")],
+            f"WHMCS refused the client: {error.whmcs_message}",
+        )
+
+    async def _link(
+        self,
+        claim: Claim,
+        client: models.Client,
+        found: WhmcsClientRecord,
+        outcome: PushOutcome,
+    ) -> PushResult:
+        record = await self.fresh_client(found.id)  # the list row lacks address and phone
+        self.audit.about(whmcs_id=record.id)
+        self.linked(
+            claim.row,
+            whmcs_id=record.id,
+            snapshot=snapshot_of(record),
+            direction=models.SyncDirection.PUSH,
+        )
+        await claim.row.save()
+        return PushResult(outcome, record.id, claim.row.id, client)
+
+    async def update(self, local_id: int, *, force: bool) -> UpdateResult:
+        self.audit.about(local_id=local_id)
+        client = await _local_client(local_id)
+        self.require_whmcs()
+        claim = await self.claims.claim_local(CLIENT, local_id)
+        try:
+            return await self._update_claimed(claim, client, force)
+        finally:
+            await self.claims.release(claim)
+
+    async def _update_claimed(
+        self, claim: Claim, client: models.Client, force: bool
+    ) -> UpdateResult:
+        row = claim.row
+        if row.whmcs_id is None and claim.inherited_unknown:
+            found = await self.find_by_email(client.email)
+            if found is not None and not await _linked_elsewhere(found.id, client.id):
+                await self._link(claim, client, found, PushOutcome.CREATED)
+        if row.whmcs_id is None:
+            raise NotLinked(client.id)
+        whmcs_id = row.whmcs_id
+        self.audit.about(whmcs_id=whmcs_id)
+        current = (await self.fresh_client(whmcs_id)).whmcs_fields()
+        desired = self.mapping.to_whmcs(local_values(client))
+        changed = {f: v for f, v in desired.items() if not same(f, v, current.get(f))}
+        base = row.snapshot or {}
+        conflicts = [
+            Difference(f, desired[f], current.get(f), base.get(f))
+            for f in changed
+            if f in base and not same(f, current.get(f), base.get(f))
+        ]
+        if conflicts and not force:
+            raise FieldConflict(conflicts)
+        if changed:
+            before = (row.status, row.last_error)
+            await self.mark_pending(claim, "UpdateClient sent; waiting for WHMCS to answer.")
+            try:
+                await self.call(lambda: self.whmcs.clients.update(whmcs_id, changed))
+            except WhmcsUnusable as exc:
+                unknown = outcome_unknown(exc)
+                await self.forget(whmcs_id)
+                await self.settle_failure(
+                    claim, before, exc, write_action="UpdateClient", outcome_unknown=unknown
+                )
+                raise await self._explain_rejection(exc, None) from exc
+            await self.forget(whmcs_id)
+        self.linked(
+            row,
+            whmcs_id=whmcs_id,
+            snapshot={**current, **changed},
+            direction=models.SyncDirection.PUSH,
+        )
+        async with in_transaction():
+            await row.save()
+        return UpdateResult(whmcs_id, sorted(changed), client)
+
+
+async def _local_client(local_id: int) -> models.Client:
+    client = await models.Client.get_or_none(id=local_id)
+    if client is None:
+        raise RecordNotFound(CLIENT, local_id, "LOCAL")
+    return client
+
+
+async def _linked_elsewhere(whmcs_id: int, local_id: int) -> int | None:
+    """The local client another link ties this WHMCS client to, if any."""
+    other = await models.SyncMap.get_or_none(entity_type=CLIENT, whmcs_id=whmcs_id)
+    if other is None or other.local_id == local_id:
+        return None
+    return other.local_id

@@ -1,0 +1,167 @@
+"""The app factory: settings in, a Starlette app out. The lifespan owns every resource."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+import aiohttp
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from tortoise import connections
+from tortoise.contrib.starlette import RegisterTortoise
+
+from graph.schema import schema
+from graph.view import BridgeGraphQL
+from integrations.whmcs.cache import MemoryBackend, RedisBackend, WhmcsReadCache
+from integrations.whmcs.client import WhmcsClient
+from integrations.whmcs.sandbox import SandboxConfig, start_sandbox
+from integrations.whmcs.sync.audit import AuditSettings
+from integrations.whmcs.sync.base import SyncOptions
+from integrations.whmcs.sync.bridge import Bridge
+from integrations.whmcs.sync.connection import ConnectionReport
+from integrations.whmcs.sync.mapping import FieldMapping
+from models import SyncOperation
+from whmcs_bridge.db import tortoise_config
+from whmcs_bridge.settings import Settings
+
+logger = logging.getLogger("whmcs_bridge")
+
+SANDBOX_BANNER = """
+==========================================================================
+  WHMCS SANDBOX MODE: WHMCS_API_URL is not set, so whmcs-bridge talks to
+  its built-in WHMCS emulator at %s with demo data.
+  Nothing reaches a real WHMCS. Set WHMCS_API_URL, WHMCS_API_IDENTIFIER
+  and WHMCS_API_SECRET (see .env.example) to connect yours.
+==========================================================================""".rstrip()
+
+
+def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
+    """Build the app. With `manage_database=False` the caller has initialised Tortoise (tests)."""
+    mapping = FieldMapping.load(settings.field_mapping_file)  # invalid: stops start-up
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            if manage_database:
+                await stack.enter_async_context(
+                    RegisterTortoise(app, config=tortoise_config(settings.database_url))
+                )
+            app.state.sandbox = None
+            app.state.bridge = await _build_bridge(settings, mapping, stack, app)
+            yield
+
+    graphql = BridgeGraphQL(schema, graphql_ide="graphiql")
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+        ],
+        middleware=_middleware(settings),
+        lifespan=lifespan,
+    )
+
+
+async def _build_bridge(
+    settings: Settings, mapping: FieldMapping, stack: AsyncExitStack, app: Starlette
+) -> Bridge:
+    whmcs_settings = settings.whmcs
+    session = aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=whmcs_settings.max_concurrency * 2, ttl_dns_cache=300),
+        headers={"User-Agent": "whmcs-bridge"},
+    )
+    stack.push_async_callback(session.close)
+    whmcs: WhmcsClient | None = None
+    if whmcs_settings.use_sandbox:
+        sandbox_config = SandboxConfig(
+            identifier=secrets.token_urlsafe(16), secret=secrets.token_urlsafe(24)
+        )
+        sandbox = await start_sandbox(sandbox_config)
+        stack.push_async_callback(sandbox.stop)
+        app.state.sandbox = sandbox
+        logger.warning(SANDBOX_BANNER, sandbox.url)
+        api_url, identifier, secret = sandbox.url, sandbox_config.identifier, sandbox_config.secret
+        access_key = None
+    else:
+        # Settings.from_env guarantees these when WHMCS_API_URL is set.
+        api_url = str(whmcs_settings.api_url)
+        identifier, secret = str(whmcs_settings.identifier), str(whmcs_settings.secret)
+        access_key = str(whmcs_settings.access_key) if whmcs_settings.access_key else None
+    whmcs = WhmcsClient(
+        api_url=api_url,
+        identifier=identifier,
+        secret=secret,
+        access_key=access_key,
+        session=session,
+        timeout_s=whmcs_settings.timeout_s,
+        max_concurrency=whmcs_settings.max_concurrency,
+    )
+    if settings.redis_url:
+        backend: MemoryBackend | RedisBackend = RedisBackend(settings.redis_url)
+    else:
+        backend = MemoryBackend()
+    stack.push_async_callback(backend.close)
+    return Bridge(
+        whmcs=whmcs,
+        cache=WhmcsReadCache(backend, ttl_s=settings.cache_ttl_s, enabled=settings.cache_enabled),
+        mapping=mapping,
+        options=SyncOptions(
+            skip_validation=whmcs_settings.skip_validation,
+            send_welcome_email=whmcs_settings.send_welcome_email,
+            lease_s=whmcs_settings.timeout_s * 3 + 30,
+        ),
+        audit_settings=AuditSettings(
+            enabled=settings.log_enabled,
+            log_requests=settings.log_requests,
+            log_responses=settings.log_responses,
+        ),
+        enabled=whmcs_settings.enabled,
+        sandbox=whmcs_settings.use_sandbox,
+    )
+
+
+def _middleware(settings: Settings) -> list[Middleware]:
+    if not settings.cors_origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            allow_credentials=True,
+            max_age=600,
+        )
+    ]
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """Liveness: the process answers. Needs nothing else."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Readiness: the database answers. WHMCS is not checked (connectionTest does that)."""
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:  # any driver failure means "not ready"; the reason goes to the log
+        logger.warning("Readiness check failed: the database does not answer", exc_info=True)
+        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "up"})
+
+
+async def connection_check(settings: Settings) -> ConnectionReport:
+    """`whmcs-bridge check`: the connectionTest, through the same wiring as the server."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        bridge: Bridge = app.state.bridge
+        audit = bridge.audit(SyncOperation.TEST, correlation_id=str(uuid.uuid4()), actor="cli")
+        return await bridge.connection_test(audit)
