@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,11 +131,18 @@ class Api:
         return result
 
 
-@pytest.fixture
-async def api(db: str, settings_env: dict[str, str]) -> AsyncIterator[Api]:
-    settings = Settings.from_env(settings_env, env_file=None)
+@asynccontextmanager
+async def running_app(env: dict[str, str]) -> AsyncIterator[Api]:
+    """The app built from `env`, started, reachable over in-process HTTP (needs `db`)."""
+    settings = Settings.from_env(env, env_file=None)
     app = create_app(settings, manage_database=False)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bridge.test") as http:
             yield Api(http, app)
+
+
+@pytest.fixture
+async def api(db: str, settings_env: dict[str, str]) -> AsyncIterator[Api]:
+    async with running_app(settings_env) as api:
+        yield api

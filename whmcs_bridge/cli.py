@@ -106,7 +106,7 @@ def _check(args: argparse.Namespace) -> int:
     if report.success:
         sys.stdout.write(f"OK: {report.message} ({report.response_time_ms} ms)\n")
         return 0
-    failure = report.failure.value if report.failure else "UNKNOWN"
+    failure = report.failure.name if report.failure else "UNKNOWN"
     sys.stdout.write(f"FAILED [{failure}]: {report.message}\nHint: {report.hint}\n")
     return 1
 
