@@ -165,3 +165,12 @@ async def connection_check(settings: Settings) -> ConnectionReport:
         bridge: Bridge = app.state.bridge
         audit = bridge.audit(SyncOperation.TEST, correlation_id=str(uuid.uuid4()), actor="cli")
         return await bridge.connection_test(audit)
+
+
+def app_from_env() -> Starlette:
+    """For `uvicorn --factory whmcs_bridge.app:app_from_env` (several workers)."""
+    from whmcs_bridge.logs import configure_logging
+
+    settings = Settings.from_env()
+    configure_logging(settings.log_level, settings.secret_values())
+    return create_app(settings)
