@@ -44,7 +44,9 @@ async def _columns(url: str) -> dict[str, dict[str, bool]]:
             rows = await conn.execute_query_dict(f'PRAGMA table_info("{table}")')
             found[table] = {r["name"]: not r["notnull"] and not r["pk"] for r in rows}
             continue
-        where = "table_schema = 'public'" if url.startswith("postgres") else "table_schema = DATABASE()"
+        where = (
+            "table_schema = 'public'" if url.startswith("postgres") else "table_schema = DATABASE()"
+        )
         rows = await conn.execute_query_dict(
             "SELECT column_name AS name, is_nullable AS nullable FROM information_schema.columns "
             f"WHERE {where} AND table_name = '{table}'"
@@ -111,7 +113,9 @@ async def test_migrating_twice_changes_nothing(tmp_path: Path) -> None:
     await migrate(url)
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(url))
-        await models.Client.create(first_name="A", last_name="B", email="a@b.co", email_key="a@b.co")
+        await models.Client.create(
+            first_name="A", last_name="B", email="a@b.co", email_key="a@b.co"
+        )
 
     await migrate(url)
 
