@@ -138,7 +138,8 @@ class PullSync(SyncBase):
     ) -> PullResult:
         claim = await self.claims.claim_local(CLIENT, target.id)
         try:
-            if claim.row.whmcs_id is not None:
+            # Linked to this very WHMCS client: a concurrent pull linked it after our lookup.
+            if claim.row.whmcs_id not in (None, record.id):
                 raise AlreadyLinked(
                     target.id,
                     claim.row.whmcs_id,
