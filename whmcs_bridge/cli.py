@@ -99,10 +99,14 @@ def _sandbox(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from integrations.whmcs.sync.mapping import MappingError
     from whmcs_bridge.app import connection_check
 
     settings = _settings()
-    report = asyncio.run(connection_check(settings))
+    try:
+        report = asyncio.run(connection_check(settings))
+    except MappingError as exc:
+        raise SettingsError(str(exc)) from None
     if report.success:
         sys.stdout.write(f"OK: {report.message} ({report.response_time_ms} ms)\n")
         return 0
