@@ -246,9 +246,10 @@ def test_app_starts_with_a_valid_mapping_file(tmp_path: Path) -> None:
     assert create_app(settings) is not None
 
 
-def test_serve_with_an_invalid_mapping_exits_2_with_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["serve", "check"])
+def test_cli_with_an_invalid_mapping_exits_2_with_one_line(tmp_path: Path, command: str) -> None:
     bad = write(tmp_path, '[client]\nemail = "email"\ncity = { local = "town" }\n')
-    # Hold a port and ask the server for it: had it got as far as binding, it would fail
+    # Hold a port and ask the server for it: had `serve` got as far as binding, it would fail
     # differently (uvicorn reports "address already in use" and exits 1).
     with socket.socket() as held:
         held.bind(("127.0.0.1", 0))
@@ -267,7 +268,7 @@ def test_serve_with_an_invalid_mapping_exits_2_with_one_line(tmp_path: Path) -> 
             }
         )
         result = subprocess.run(
-            [sys.executable, "-m", "whmcs_bridge.cli", "serve"],
+            [sys.executable, "-m", "whmcs_bridge.cli", command],
             capture_output=True,
             text=True,
             env=env,
