@@ -3,8 +3,8 @@
 Database tests run on in-memory SQLite, and also on PostgreSQL and MariaDB/MySQL when
 TEST_DATABASE_URLS lists them (comma-separated, e.g.
 `postgres://postgres@127.0.0.1:5432/whmcs_bridge_test,mysql://root:@127.0.0.1:3306/whmcs_bridge_test`).
-Each of those databases is dropped, created and migrated once per run; every test then starts
-from empty tables.
+Each run works on its own copy of those databases (created, migrated, dropped at the end); every
+test starts from empty tables.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
 
 import models
-from tests.support.databases import recreate_database
+from tests.support.databases import drop_database, recreate_database
 from whmcs_bridge.app import create_app
 from whmcs_bridge.db import migrate, tortoise_config
 from whmcs_bridge.settings import Settings
@@ -56,23 +56,34 @@ def _database_params() -> list[Any]:
     return params
 
 
-_prepared: set[str] = set()
+_prepared: dict[str, str] = {}
 
 
-def _prepare(url: str) -> None:
-    """Drop, create and migrate a server database once per test run."""
-    if url in _prepared or url.startswith("sqlite"):
-        return
-    asyncio.run(recreate_database(url))
-    asyncio.run(migrate(url))
-    _prepared.add(url)
+def _prepare(url: str) -> str:
+    """Create and migrate this run's own copy of a server database, once per test run.
+
+    The name gets the process id, so two runs on one server (a developer and CI, or parallel
+    sessions) never share tables; the copy is dropped when the run ends.
+    """
+    if url.startswith("sqlite"):
+        return url
+    if url not in _prepared:
+        base, _, name = url.rpartition("/")
+        own = f"{base}/{name}_{os.getpid()}"
+        asyncio.run(recreate_database(own))
+        asyncio.run(migrate(own))
+        _prepared[url] = own
+    return _prepared[url]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    for own in _prepared.values():
+        asyncio.run(drop_database(own))
 
 
 @pytest.fixture(params=_database_params())
 def database_url(request: pytest.FixtureRequest) -> str:
-    url: str = request.param
-    _prepare(url)
-    return url
+    return _prepare(request.param)
 
 
 @pytest.fixture

@@ -8,6 +8,14 @@ import asyncpg
 
 
 async def recreate_database(url: str) -> None:
+    await _manage(url, create=True)
+
+
+async def drop_database(url: str) -> None:
+    await _manage(url, create=False)
+
+
+async def _manage(url: str, *, create: bool) -> None:
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
     if not name.replace("_", "").isalnum():
@@ -22,7 +30,8 @@ async def recreate_database(url: str) -> None:
         )
         try:
             await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await conn.execute(f'CREATE DATABASE "{name}"')
+            if create:
+                await conn.execute(f'CREATE DATABASE "{name}"')
         finally:
             await conn.close()
         return
@@ -37,6 +46,7 @@ async def recreate_database(url: str) -> None:
     try:
         async with conn.cursor() as cursor:
             await cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
-            await cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+            if create:
+                await cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
     finally:
         conn.close()
