@@ -19,7 +19,8 @@ from strawberry.types import ExecutionResult
 from graph.context import Context
 
 logger = logging.getLogger(__name__)
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# At most 36 characters (a UUID's length): the audit log stores it as the correlation id.
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,36}$")
 
 
 def request_id_of(request: Request | WebSocket) -> str:
