@@ -34,7 +34,8 @@ LOCAL_CLIENT_FIELDS = (
     "country",
 )
 DEFAULT_CLIENT_MAPPING = dict(zip(CLIENT_FIELDS, LOCAL_CLIENT_FIELDS, strict=True))
-# Identity fields: a link is found and checked by e-mail, so it must travel both ways.
+# Identity fields: a link is found and checked by e-mail, so it must travel both ways, between
+# the WHMCS and local fields of that same name.
 _REQUIRED_BOTH_WAYS = ("email",)
 
 
@@ -112,9 +113,10 @@ class FieldMapping:
             rules.append(FieldRule(whmcs_field, local, direction))
         for required in _REQUIRED_BOTH_WAYS:
             rule = next((r for r in rules if r.whmcs == required), None)
-            if rule is None or rule.direction is not Direction.BOTH:
+            # Push and pull compare WHMCS's e-mail with the local `email` column: same name.
+            if rule is None or rule.direction is not Direction.BOTH or rule.local != required:
                 raise MappingError(
-                    f"Field mapping: {required} must be mapped in both directions "
+                    f"Field mapping: {required} must be mapped to {required} in both directions "
                     "(links are found and checked by it)."
                 )
         return cls(tuple(rules))
