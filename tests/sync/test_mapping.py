@@ -190,10 +190,14 @@ def test_invalid_rule_names_the_field(tmp_path: Path, table: str, names: list[st
         pytest.param('email = { local = "email", direction = "push" }', id="push-only"),
         pytest.param('email = { local = "email", direction = "pull" }', id="pull-only"),
         pytest.param("", id="empty-table"),
+        # Push and pull look links up by the local `email` column: WHMCS's e-mail must feed it.
+        pytest.param('email = "company_name"\ncompanyname = "email"', id="to-another-field"),
     ],
 )
-def test_email_must_be_mapped_both_ways(tmp_path: Path, table: str) -> None:
-    with pytest.raises(MappingError, match=r"^Field mapping: email must be mapped in both dir"):
+def test_email_must_be_mapped_to_email_both_ways(tmp_path: Path, table: str) -> None:
+    with pytest.raises(
+        MappingError, match=r"^Field mapping: email must be mapped to email in both directions"
+    ):
         FieldMapping.load(write(tmp_path, f"[client]\n{table}\n"))
 
 
