@@ -224,6 +224,7 @@ def test_missing_for_whmcs_uses_the_mapped_local_name() -> None:
         ("The email address you entered was not valid", "email"),
         ("The email address entered is not valid", "email"),
         ("A client already exists with that email address", "email"),
+        ("A user already exists with that email address", "email"),
         ("Duplicate Email Address", "email"),
         ("You did not enter your  address line 1", "address1"),  # WHMCS's double space
         ("You did not enter your city", "city"),
