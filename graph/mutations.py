@@ -116,11 +116,14 @@ PullClientResult = Annotated[
     | WhmcsError,
     strawberry.union("PullClientResult"),
 ]
+# Both take the record's claim, so both can meet another operation holding it.
 LinkClientResult = Annotated[
-    LinkClientSuccess | NotFoundError | AlreadyLinkedError | WhmcsError,
+    LinkClientSuccess | NotFoundError | AlreadyLinkedError | SyncInProgressError | WhmcsError,
     strawberry.union("LinkClientResult"),
 ]
-UnlinkResult = Annotated[UnlinkSuccess | NotLinkedError, strawberry.union("UnlinkResult")]
+UnlinkResult = Annotated[
+    UnlinkSuccess | NotLinkedError | SyncInProgressError, strawberry.union("UnlinkResult")
+]
 
 Op = models.SyncOperation
 

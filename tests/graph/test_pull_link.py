@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 
 import pytest
@@ -325,6 +326,42 @@ async def test_link_whmcs_failure_is_a_typed_error(api: Api, create_client: Crea
 
     assert (result["__typename"], result["code"]) == ("WhmcsError", "WHMCS_AUTH_FAILED")
     assert await models.SyncMap.all().count() == 0
+
+
+async def _held_by_another_process(local_id: str, whmcs_id: int | None) -> None:
+    """The record's link row, its lease held by an operation running elsewhere."""
+    expires = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=1)
+    await models.SyncMap.update_or_create(
+        entity_type=models.EntityType.CLIENT,
+        local_id=int(local_id),
+        defaults={
+            "whmcs_id": whmcs_id,
+            "status": models.SyncStatus.PENDING if whmcs_id is None else models.SyncStatus.SYNCED,
+            "lease_token": "another-operation",
+            "lease_expires_at": expires,
+        },
+    )
+
+
+async def test_link_and_unlink_of_a_record_in_use_are_sync_in_progress(
+    api: Api, create_client: CreateClient
+) -> None:
+    pushing = await create_client()  # a push is creating it in WHMCS right now
+    linked = await create_client(email="linked@example.org")
+    await _link(api, linked, 2)
+    await _held_by_another_process(pushing, None)
+    await _held_by_another_process(linked, 2)
+    api.sandbox.state.calls.clear()
+
+    link = await _link(api, pushing, LIAM)
+    unlink = (await api.gql(UNLINK, {"id": linked}))["unlink"]
+
+    assert (link["__typename"], link["code"]) == ("SyncInProgressError", "SYNC_IN_PROGRESS")
+    assert (unlink["__typename"], unlink["code"]) == ("SyncInProgressError", "SYNC_IN_PROGRESS")
+    assert api.sandbox.state.calls == []
+    rows = {m.local_id: m for m in await models.SyncMap.all()}
+    assert (rows[int(pushing)].whmcs_id, rows[int(linked)].whmcs_id) == (None, 2)
+    assert {m.lease_token for m in rows.values()} == {"another-operation"}
 
 
 async def test_unlink_removes_only_the_link(api: Api, create_client: CreateClient) -> None:
