@@ -3,9 +3,11 @@
 from models.client import MAX_LENGTHS, Client
 from models.enums import EntityType, LogStatus, SyncDirection, SyncOperation, SyncStatus
 from models.sync import SyncLog, SyncMap
+from models.token import ApiToken, TokenScope
 
 __all__ = [
     "MAX_LENGTHS",
+    "ApiToken",
     "Client",
     "EntityType",
     "LogStatus",
@@ -14,4 +16,5 @@ __all__ = [
     "SyncMap",
     "SyncOperation",
     "SyncStatus",
+    "TokenScope",
 ]

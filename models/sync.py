@@ -11,6 +11,7 @@ class SyncMap(Model):
 
     `whmcs_id` is null only while a create is in flight or its outcome is unknown (PENDING).
     `snapshot` holds the WHMCS fields as they were at the last sync: the base for conflict checks.
+    `unconfirmed` holds what a write sent before its answer came (kept when the answer never does).
     `lease_token`/`lease_expires_at` are the claim an operation holds on the record; they live in
     the database so that every server process sees them.
     """
@@ -25,6 +26,8 @@ class SyncMap(Model):
     # Annotated: TextField is typed as str even when nullable (tortoise-orm 1.1).
     last_error: str | None = fields.TextField(null=True)
     snapshot: fields.Field[dict[str, str | None] | None] = fields.JSONField(null=True)
+    # The fields a write sent whose answer never came (PENDING): WHMCS may hold them already.
+    unconfirmed: fields.Field[dict[str, str | None] | None] = fields.JSONField(null=True)
     lease_token = fields.CharField(max_length=36, null=True)
     lease_expires_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

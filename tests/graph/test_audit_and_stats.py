@@ -62,6 +62,8 @@ async def test_every_whmcs_call_is_one_row_redacted(api: Api, create_client: Cre
     assert add["requestData"]["password2"] == "[REDACTED]"
     assert add["requestData"]["email"] == "ana.ruiz@example.org"
     assert str(add["responseData"]["clientid"]) == pushed["whmcsId"]
+    assert add["whmcsId"] == pushed["whmcsId"]  # the create's own row names the new client
+    assert rows[0]["whmcsId"] is None  # the e-mail lookup came before it existed
     dumped = json.dumps(page)
     for secret in (api.sandbox.config.identifier, api.sandbox.config.secret):
         assert secret not in dumped

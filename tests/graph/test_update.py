@@ -286,6 +286,33 @@ async def test_timed_out_update_is_pending_then_reconciled(
     assert link.snapshot["city"] == "Barcelona"
 
 
+@pytest.mark.parametrize("settings_env", [{"WHMCS_API_TIMEOUT": "0.3"}], indirect=True)
+async def test_our_own_unconfirmed_write_is_no_conflict(
+    api: Api, create_client: CreateClient
+) -> None:
+    client_id, whmcs_id = await _linked(api, create_client)
+    await _patch(api, client_id, city="Barcelona")
+    api.sandbox.state.faults.push(
+        Fault("delay", action="UpdateClient", seconds=1.0, after_commit=True)
+    )
+    first = (await api.gql(UPDATE, {"id": client_id}))["updateClient"]
+    assert first["code"] == "WHMCS_UNAVAILABLE"
+    link = await _link(client_id)
+    assert link.unconfirmed == {"city": "Barcelona"}  # what the unanswered write sent
+    await _patch(api, client_id, city="Valencia")  # changed again before the retry
+
+    second = (await api.gql(UPDATE, {"id": client_id}))["updateClient"]
+
+    # WHMCS holds Barcelona: our own write, not somebody else's change, so no conflict.
+    assert second["__typename"] == "UpdateClientSuccess"
+    assert second["changedFields"] == ["city"]
+    assert api.sandbox.state.get_client(whmcs_id).city == "Valencia"
+    link = await _link(client_id)
+    assert link.unconfirmed is None
+    assert link.snapshot is not None
+    assert link.snapshot["city"] == "Valencia"
+
+
 async def test_email_of_another_whmcs_client_is_a_validation_error(
     api: Api, create_client: CreateClient
 ) -> None:

@@ -49,6 +49,9 @@ class Audit:
     async def observe(self, call: CallRecord) -> None:
         if call.error is not None:
             self.failures += 1
+        created = (call.response or {}).get("clientid") if call.action == "AddClient" else None
+        if self.whmcs_id is None and isinstance(created, int | str) and str(created).isdigit():
+            self.whmcs_id = int(created)  # the new client's id: its own AddClient row names it
         await self._write(
             status=models.LogStatus.ERROR if call.error else models.LogStatus.SUCCESS,
             whmcs_action=call.action,

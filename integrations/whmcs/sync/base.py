@@ -104,12 +104,15 @@ class SyncBase:
     async def forget(self, whmcs_id: int | None) -> None:
         await self._cache.invalidate_client(whmcs_id)
 
-    async def mark_pending(self, claim: Claim, reason: str) -> None:
+    async def mark_pending(
+        self, claim: Claim, reason: str, sending: Mapping[str, str | None]
+    ) -> None:
         """Record the intent before a WHMCS write: if the answer never comes, the row says so."""
         claim.touched = True
         claim.row.status = models.SyncStatus.PENDING
         claim.row.last_error = reason
-        await claim.row.save(update_fields=["status", "last_error", "updated_at"])
+        claim.row.unconfirmed = dict(sending)
+        await claim.row.save(update_fields=["status", "last_error", "unconfirmed", "updated_at"])
 
     def linked(
         self,
@@ -125,6 +128,7 @@ class SyncBase:
         row.snapshot = dict(snapshot)
         row.last_synced_at = self._clock()
         row.last_error = None
+        row.unconfirmed = None
         if direction is not None:
             row.last_direction = direction
 
@@ -148,9 +152,11 @@ class SyncBase:
         elif claim.created:
             row.status = models.SyncStatus.ERROR
             row.last_error = error.message
+            row.unconfirmed = None
         else:
             row.status, _ = before
             row.last_error = error.message
+            row.unconfirmed = None
         await row.save()
 
 

@@ -135,7 +135,7 @@ class PushSync(SyncBase):
         self, claim: Claim, client: models.Client, fields: dict[str, str | None]
     ) -> PushResult:
         before = (claim.row.status, claim.row.last_error)
-        await self.mark_pending(claim, "AddClient sent; waiting for WHMCS to answer.")
+        await self.mark_pending(claim, "AddClient sent; waiting for WHMCS to answer.", fields)
         try:
             whmcs_id = await self.call(
                 lambda: self.whmcs.clients.add(
@@ -224,16 +224,21 @@ class PushSync(SyncBase):
         desired = self.mapping.to_whmcs(local_values(client))
         changed = {f: v for f, v in desired.items() if not same(f, v, current.get(f))}
         base = row.snapshot or {}
+        ours = row.unconfirmed or {}  # sent by a write whose answer never came
         conflicts = [
             Difference(f, desired[f], current.get(f), base.get(f))
             for f in changed
-            if f in base and not same(f, current.get(f), base.get(f))
+            if f in base
+            and not same(f, current.get(f), base.get(f))
+            and not (f in ours and same(f, current.get(f), ours[f]))
         ]
         if conflicts and not force:
             raise FieldConflict(conflicts)
         if changed:
             before = (row.status, row.last_error)
-            await self.mark_pending(claim, "UpdateClient sent; waiting for WHMCS to answer.")
+            await self.mark_pending(
+                claim, "UpdateClient sent; waiting for WHMCS to answer.", changed
+            )
             try:
                 await self.call(lambda: self.whmcs.clients.update(whmcs_id, changed))
             except WhmcsUnusable as exc:
