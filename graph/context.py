@@ -17,8 +17,8 @@ from integrations.whmcs.sync.bridge import Bridge
 class Context:
     bridge: Bridge
     request_id: str
-    actor: str | None = None
-    scopes: frozenset[str] = frozenset({"read", "write"})
+    actor: str | None = None  # the API token's name: the audit log's actor
+    can_write: bool = False  # the token's scope allows mutations
     loaders: Loaders = field(default_factory=Loaders)
 
     def audit(self, operation: models.SyncOperation) -> Audit:

@@ -8,6 +8,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 
 from graph.mutations import Mutation
 from graph.queries import Query
+from graph.security import Limits, WriteScopeGuard, limit_extensions
 from graph.types.errors import (
     AlreadyLinkedError,
     ConflictError,
@@ -37,7 +38,9 @@ class BridgeSchema(strawberry.Schema):
         """No logging here: the HTTP view logs each unexpected error once, with its request id."""
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(limits: Limits | None = None) -> strawberry.Schema:
+    """The schema, guarded: write scope for mutations; depth, alias and token limits."""
+    limits = limits or Limits()
     return BridgeSchema(
         query=Query,
         mutation=Mutation,
@@ -45,6 +48,8 @@ def build_schema() -> strawberry.Schema:
         extensions=[
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
+            WriteScopeGuard,
+            *limit_extensions(limits),
         ],
     )
 

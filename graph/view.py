@@ -42,7 +42,13 @@ class BridgeGraphQL(GraphQL[Context, None]):
         state = request.scope.setdefault("state", {})
         request_id = state.get("request_id") or request_id_of(request)
         state["request_id"] = request_id
-        return Context(bridge=request.app.state.bridge, request_id=request_id)
+        principal = state.get("principal")  # set by the token gate in front of /graphql
+        return Context(
+            bridge=request.app.state.bridge,
+            request_id=request_id,
+            actor=getattr(principal, "name", None),
+            can_write=bool(getattr(principal, "can_write", False)),
+        )
 
     async def process_result(
         self, request: Request, result: ExecutionResult

@@ -26,6 +26,7 @@ from tests.support.databases import drop_database, recreate_database
 from whmcs_bridge.app import create_app
 from whmcs_bridge.db import migrate, tortoise_config
 from whmcs_bridge.settings import Settings
+from whmcs_bridge.tokens import replace_token
 
 ENGINE_NAMES = {
     "postgres": "postgres",
@@ -97,7 +98,7 @@ async def db(database_url: str) -> AsyncIterator[str]:
         if database_url.startswith("sqlite"):
             await ctx.generate_schemas()
         else:
-            for model in (models.SyncLog, models.SyncMap, models.Client):
+            for model in (models.SyncLog, models.SyncMap, models.Client, models.ApiToken):
                 await model.all().delete()
         yield database_url
 
@@ -117,6 +118,7 @@ class Api:
 
     http: httpx.AsyncClient
     app: Any
+    token: str | None = None  # sent as Authorization: Bearer unless a test sends its own
 
     @property
     def sandbox(self) -> Any:
@@ -134,6 +136,8 @@ class Api:
     async def raw(
         self, query: str, variables: dict[str, Any] | None = None, **headers: str
     ) -> dict[str, Any]:
+        if self.token and "Authorization" not in headers:
+            headers = {"Authorization": f"Bearer {self.token}", **headers}
         response = await self.http.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
         )
@@ -142,15 +146,21 @@ class Api:
         return result
 
 
+async def _test_token() -> str:
+    """A write token for the tests' requests (created once per database)."""
+    return await replace_token("tests", models.TokenScope.WRITE)
+
+
 @asynccontextmanager
 async def running_app(env: dict[str, str]) -> AsyncIterator[Api]:
     """The app built from `env`, started, reachable over in-process HTTP (needs `db`)."""
     settings = Settings.from_env(env, env_file=None)
     app = create_app(settings, manage_database=False)
+    token = await _test_token()  # before start-up: a server with no token refuses to start
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bridge.test") as http:
-            yield Api(http, app)
+            yield Api(http, app, token=token)
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ async def test_unexpected_error_is_masked_with_a_request_id_and_logged_once(
     response = await api.http.post(
         "/graphql",
         json={"query": "{ stats { totalSynced } }"},
-        headers={"X-Request-ID": "req-abcdef-123"},
+        headers={"X-Request-ID": "req-abcdef-123", "Authorization": f"Bearer {api.token}"},
     )
 
     body = response.json()

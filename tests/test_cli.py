@@ -82,3 +82,113 @@ def test_invalid_configuration_is_one_line_not_a_traceback(
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_tokens_create_list_revoke(tmp_path: Path) -> None:
+    assert run(["migrate"], {}, tmp_path).returncode == 0
+
+    created = run(["tokens", "create", "billing-app", "--scope", "read"], {}, tmp_path)
+    listed = run(["tokens", "list"], {}, tmp_path)
+    again = run(["tokens", "create", "billing-app", "--scope", "write"], {}, tmp_path)
+    revoked = run(["tokens", "revoke", "billing-app"], {}, tmp_path)
+    listed_after = run(["tokens", "list"], {}, tmp_path)
+
+    assert created.returncode == 0
+    token = created.stdout.strip()
+    assert token.startswith("wbt_")
+    assert created.stdout == token + "\n"  # only the token on stdout, to pipe it
+    database = (tmp_path / "data" / "whmcs-bridge.sqlite3").read_bytes()
+    assert token.encode() not in database
+    assert listed.stdout.startswith("billing-app\tread\t")
+    assert again.returncode == 1
+    assert "exists already" in again.stderr
+    assert (revoked.returncode, listed_after.stdout) == (0, "")
+
+
+def test_serve_outside_the_demo_refuses_to_run_without_tokens(tmp_path: Path) -> None:
+    assert run(["migrate"], {}, tmp_path).returncode == 0
+    env = {
+        "WHMCS_API_URL": "https://billing.example.com",
+        "WHMCS_API_IDENTIFIER": "ident",
+        "WHMCS_API_SECRET": "secret-value",
+    }
+
+    result = run(["serve", "--port", "1"], env, tmp_path)
+
+    assert result.returncode == 2
+    assert "no API token exists" in result.stderr
+    assert "tokens create" in result.stderr
+
+
+def test_logs_purge_and_erase(tmp_path: Path) -> None:
+    assert run(["migrate"], {}, tmp_path).returncode == 0
+
+    purged = run(["logs", "purge", "--older-than", "30"], {}, tmp_path)
+    erased = run(["logs", "erase", "--local-id", "7"], {}, tmp_path)
+    unnamed = run(["logs", "erase"], {}, tmp_path)
+
+    assert purged.stdout == "Deleted 0 audit entries older than 30 days.\n"
+    assert erased.stdout == "Scrubbed personal data from 0 audit entries.\n"
+    assert unnamed.returncode == 2
+
+
+def test_commands_on_an_unmigrated_database_say_so(tmp_path: Path) -> None:
+    result = run(["tokens", "list"], {}, tmp_path)
+
+    assert result.returncode == 2
+    assert "whmcs-bridge migrate" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_runs_the_demo_end_to_end(tmp_path: Path) -> None:
+    """What `make run` does: migrate, serve on SQLite + sandbox, answer connectionTest."""
+    import json
+    import time
+    import urllib.request
+
+    assert run(["migrate"], {}, tmp_path).returncode == 0
+    port = _free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("WHMCS_", "DATABASE_URL"))}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "whmcs_bridge.cli", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**clean, "PYTHONPATH": str(ROOT)},
+        cwd=tmp_path,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not come up"
+                time.sleep(0.2)
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/graphql",
+            data=b'{"query":"{ connectionTest { success whmcsVersion message } }"}',
+            headers={"content-type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            answer = json.loads(response.read())
+    finally:
+        server.terminate()
+        stdout, stderr = server.communicate(timeout=20)
+
+    result = answer["data"]["connectionTest"]
+    assert result["success"] is True
+    assert result["whmcsVersion"] == "8.13.3"
+    assert "sandbox" in result["message"]
+    assert "Authorization: Bearer wbt_" in stdout  # the ready-to-paste demo token
+    assert "Headers pane" in stdout
+    assert "WHMCS SANDBOX MODE" in stderr

@@ -12,7 +12,7 @@ from tortoise.migrations.autodetector import MigrationAutodetector
 import models
 from whmcs_bridge.db import migrate, tortoise_config
 
-MODELS = (models.Client, models.SyncMap, models.SyncLog)
+MODELS = (models.Client, models.SyncMap, models.SyncLog, models.ApiToken)
 
 
 async def test_models_and_migrations_do_not_drift() -> None:
@@ -102,6 +102,8 @@ async def test_migrations_build_the_models_schema(database_url: str, tmp_path: P
 
     assert columns == _expected()
     assert uniques == {
+        ("api_tokens", ("digest",)),
+        ("api_tokens", ("name",)),
         ("clients", ("email_key",)),
         ("sync_map", ("entity_type", "local_id")),
         ("sync_map", ("entity_type", "whmcs_id")),

@@ -1,4 +1,4 @@
-"""No credential or password reaches the database, the logs or a response.
+"""No credential, password or API token reaches the database, the logs or a response.
 
 Successful and failing operations run against a WHMCS configured by URL (the sandbox on its own
 port, with an access key), then all three places are scanned for every secret value.
@@ -56,6 +56,8 @@ async def test_secrets_are_nowhere(
     }
     responses: list[str] = []
     async with running_app(env) as api:
+        api_token = api.token
+        assert api_token is not None
 
         async def gql(query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
             body = await api.raw(query, variables)
@@ -96,7 +98,7 @@ async def test_secrets_are_nowhere(
     assert logged_request.request_data["password2"] == "[REDACTED]"
 
     database = await _dump_database()
-    for secret in (IDENTIFIER, SECRET, ACCESS_KEY, PASSWORD2):
+    for secret in (IDENTIFIER, SECRET, ACCESS_KEY, PASSWORD2, api_token):
         assert secret not in database, f"{secret} is in the database"
         assert secret not in caplog.text, f"{secret} is in the logs"
         for body in responses:
@@ -105,7 +107,7 @@ async def test_secrets_are_nowhere(
 
 async def _dump_database() -> str:
     rows: list[Any] = []
-    for model in (models.Client, models.SyncMap, models.SyncLog):
+    for model in (models.Client, models.SyncMap, models.SyncLog, models.ApiToken):
         rows += await model.all().values()
     assert rows, "nothing was stored: the scan would prove nothing"
     return repr(rows)

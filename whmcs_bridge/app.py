@@ -18,7 +18,9 @@ from starlette.routing import Route
 from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
-from graph.schema import schema
+import models
+from graph.schema import build_schema
+from graph.security import Limits
 from graph.view import BridgeGraphQL
 from integrations.whmcs.cache import MemoryBackend, RedisBackend, WhmcsReadCache
 from integrations.whmcs.client import WhmcsClient
@@ -30,7 +32,14 @@ from integrations.whmcs.sync.connection import ConnectionReport
 from integrations.whmcs.sync.mapping import FieldMapping
 from models import SyncOperation
 from whmcs_bridge.db import tortoise_config
+from whmcs_bridge.security import (
+    BodyLimitGuard,
+    GraphQLGate,
+    MemoryRateLimiter,
+    RedisRateLimiter,
+)
 from whmcs_bridge.settings import Settings
+from whmcs_bridge.tokens import Principal, TokenVerifier
 
 logger = logging.getLogger("whmcs_bridge")
 
@@ -43,9 +52,23 @@ SANDBOX_BANNER = """
 ==========================================================================""".rstrip()
 
 
-def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
-    """Build the app. With `manage_database=False` the caller has initialised Tortoise (tests)."""
+def create_app(
+    settings: Settings, *, manage_database: bool = True, require_tokens: bool = True
+) -> Starlette:
+    """Build the app. With `manage_database=False` the caller has initialised Tortoise (tests).
+
+    Outside the sandbox demo the app refuses to start while no API token exists
+    (`require_tokens=False` only for `whmcs-bridge check`, which serves nobody).
+    """
     mapping = FieldMapping.load(settings.field_mapping_file)  # invalid: stops start-up
+    verifier = TokenVerifier()
+    limiter: MemoryRateLimiter | RedisRateLimiter | None = None
+    if settings.rate_limit_per_minute:
+        limiter = (
+            RedisRateLimiter(settings.redis_url, settings.rate_limit_per_minute)
+            if settings.redis_url
+            else MemoryRateLimiter(settings.rate_limit_per_minute)
+        )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -54,20 +77,55 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
                 await stack.enter_async_context(
                     RegisterTortoise(app, config=tortoise_config(settings.database_url))
                 )
+            if isinstance(limiter, RedisRateLimiter):
+                stack.push_async_callback(limiter.close)
+            needs_token = require_tokens and not settings.whmcs.use_sandbox
+            if needs_token and not await models.ApiToken.exists():
+                raise NoTokensError(
+                    "No API token exists, so nobody could use this server: create one with "
+                    "`whmcs-bridge tokens create NAME --scope write` and restart."
+                )
             app.state.sandbox = None
+            app.state.verifier = verifier
             app.state.bridge = await _build_bridge(settings, mapping, stack, app)
             yield
 
-    graphql = BridgeGraphQL(schema, graphql_ide="graphiql")
+    limits = Limits(
+        max_depth=settings.max_depth,
+        max_aliases=settings.max_aliases,
+        max_tokens=settings.max_tokens,
+        introspection=settings.introspection,
+    )
+    graphql = BridgeGraphQL(
+        build_schema(limits), graphql_ide="graphiql" if settings.graphiql else None
+    )
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],
-        middleware=_middleware(settings),
+        middleware=[
+            *_cors(settings),
+            Middleware(BodyLimitGuard, max_body_bytes=settings.max_body_bytes),
+            Middleware(
+                GraphQLGate,
+                verifier=verifier,
+                limiter=limiter,
+                max_body_bytes=settings.max_body_bytes,
+                anonymous=(
+                    Principal("demo-anonymous", models.TokenScope.WRITE)
+                    if settings.anonymous_allowed
+                    else None
+                ),
+            ),
+        ],
         lifespan=lifespan,
     )
+
+
+class NoTokensError(RuntimeError):
+    """The server would start with nobody allowed in."""
 
 
 async def _build_bridge(
@@ -128,7 +186,7 @@ async def _build_bridge(
     )
 
 
-def _middleware(settings: Settings) -> list[Middleware]:
+def _cors(settings: Settings) -> list[Middleware]:
     if not settings.cors_origins:
         return []
     return [
@@ -160,7 +218,7 @@ async def readyz(request: Request) -> JSONResponse:
 
 async def connection_check(settings: Settings) -> ConnectionReport:
     """`whmcs-bridge check`: the connectionTest, through the same wiring as the server."""
-    app = create_app(settings)
+    app = create_app(settings, require_tokens=False)
     async with app.router.lifespan_context(app):
         bridge: Bridge = app.state.bridge
         audit = bridge.audit(SyncOperation.TEST, correlation_id=str(uuid.uuid4()), actor="cli")

@@ -66,6 +66,19 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
+    rate_limit_per_minute: int = 600
+    max_body_bytes: int = 100_000
+    max_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2000
+    introspection: bool = True
+    graphiql: bool = True
+    demo_anonymous: bool = True
+
+    @property
+    def anonymous_allowed(self) -> bool:
+        """Only the sandbox demo (no real WHMCS behind it) may be used without a token."""
+        return self.whmcs.use_sandbox and self.demo_anonymous
 
     @classmethod
     def from_env(
@@ -112,6 +125,18 @@ class Settings:
             host=env.get("HOST") or "127.0.0.1",
             port=_number(env, "PORT", int, default=8000, low=1, high=65_535),
             log_level=_choice(env, "LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+            rate_limit_per_minute=_number(
+                env, "API_RATE_LIMIT_PER_MINUTE", int, default=600, low=0, high=1_000_000
+            ),
+            max_body_bytes=_number(
+                env, "GRAPHQL_MAX_BODY_BYTES", int, default=100_000, low=1_000, high=10_000_000
+            ),
+            max_depth=_number(env, "GRAPHQL_MAX_DEPTH", int, default=10, low=2, high=100),
+            max_aliases=_number(env, "GRAPHQL_MAX_ALIASES", int, default=15, low=0, high=1_000),
+            max_tokens=_number(env, "GRAPHQL_MAX_TOKENS", int, default=2000, low=50, high=100_000),
+            introspection=_bool(env, "GRAPHQL_INTROSPECTION", default=True),
+            graphiql=_bool(env, "GRAPHQL_IDE", default=True),
+            demo_anonymous=_bool(env, "DEMO_ALLOW_ANONYMOUS", default=True),
         )
 
     def secret_values(self) -> tuple[str, ...]:

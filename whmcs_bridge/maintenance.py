@@ -1,0 +1,35 @@
+"""Audit-log retention and erasure (data protection)."""
+
+from __future__ import annotations
+
+import datetime
+
+from tortoise.expressions import Q
+
+import models
+
+
+async def purge_logs(older_than_days: int, *, now: datetime.datetime | None = None) -> int:
+    """Delete audit entries older than `older_than_days`; returns how many."""
+    if older_than_days < 0:
+        raise ValueError("--older-than must be 0 or more days")
+    cutoff = (now or datetime.datetime.now(datetime.UTC)) - datetime.timedelta(days=older_than_days)
+    return await models.SyncLog.filter(created_at__lt=cutoff).delete()
+
+
+async def erase_person(*, local_id: int | None = None, whmcs_id: int | None = None) -> int:
+    """Scrub the personal data of one client from the audit log; returns the entries changed.
+
+    The entries stay (what was done, when, by whom, with which outcome) but lose their request
+    and response data and error text, which are where names, e-mails and addresses live.
+    """
+    if local_id is None and whmcs_id is None:
+        raise ValueError("name the client: --local-id and/or --whmcs-id")
+    condition = Q()
+    if local_id is not None:
+        condition |= Q(entity_type=models.EntityType.CLIENT, local_id=local_id)
+    if whmcs_id is not None:
+        condition |= Q(entity_type=models.EntityType.CLIENT, whmcs_id=whmcs_id)
+    return await models.SyncLog.filter(condition).update(
+        request_data=None, response_data=None, error_message="[erased on request]"
+    )
