@@ -43,6 +43,14 @@ class WhmcsSettings:
     allow_insecure_url: bool = False
     send_welcome_email: bool = False
     skip_validation: bool = False
+    breaker_threshold: int = 5
+    breaker_cooldown_s: float = 30.0
+    lease_s: float | None = None  # None: 3 x timeout + 30 s
+
+    @property
+    def claim_lease_s(self) -> float:
+        """How long a claim on a record outlives a crashed holder."""
+        return self.lease_s if self.lease_s is not None else self.timeout_s * 3 + 30
 
     @property
     def use_sandbox(self) -> bool:
@@ -74,6 +82,8 @@ class Settings:
     introspection: bool = True
     graphiql: bool = True
     demo_anonymous: bool = True
+    # Test-only fault hook (reliability tests): the process dies at the named point.
+    crash_at: str | None = None
 
     @property
     def anonymous_allowed(self) -> bool:
@@ -109,6 +119,17 @@ class Settings:
             allow_insecure_url=allow_insecure,
             send_welcome_email=_bool(env, "WHMCS_SEND_WELCOME_EMAIL", default=False),
             skip_validation=_bool(env, "WHMCS_SKIP_VALIDATION", default=False),
+            breaker_threshold=_number(
+                env, "WHMCS_BREAKER_THRESHOLD", int, default=5, low=1, high=1000
+            ),
+            breaker_cooldown_s=_number(
+                env, "WHMCS_BREAKER_COOLDOWN", float, default=30.0, low=0.1, high=3600
+            ),
+            lease_s=(
+                _number(env, "SYNC_LEASE_SECONDS", float, default=0.0, low=0.5, high=86_400)
+                if env.get("SYNC_LEASE_SECONDS")
+                else None
+            ),
         )
         mapping_file = env.get("WHMCS_FIELD_MAPPING_FILE") or None
         return cls(
@@ -137,6 +158,7 @@ class Settings:
             introspection=_bool(env, "GRAPHQL_INTROSPECTION", default=True),
             graphiql=_bool(env, "GRAPHQL_IDE", default=True),
             demo_anonymous=_bool(env, "DEMO_ALLOW_ANONYMOUS", default=True),
+            crash_at=_choice_or_none(env, "WHMCS_BRIDGE_CRASH_AT", CRASH_POINTS),
         )
 
     def secret_values(self) -> tuple[str, ...]:
@@ -179,6 +201,18 @@ def _number(
     if not low <= value <= high:
         raise SettingsError(f"{name} must be between {low} and {high}, got {raw!r}.")
     return value
+
+
+CRASH_POINTS = ("after-whmcs-write",)
+
+
+def _choice_or_none(env: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str | None:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    if raw not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}.")
+    return raw
 
 
 def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:

@@ -29,7 +29,9 @@ from urllib.parse import urlsplit, urlunsplit
 import aiohttp
 
 from integrations.whmcs.answer import Answer, read_answer
+from integrations.whmcs.breaker import CircuitBreaker
 from integrations.whmcs.errors import (
+    WhmcsCircuitOpenError,
     WhmcsConnectionError,
     WhmcsError,
     WhmcsTimeoutError,
@@ -149,6 +151,7 @@ class _Transport:
     backoff_base_s: float
     backoff_cap_s: float
     sleep: Callable[[float], Awaitable[None]]
+    breaker: CircuitBreaker
 
     async def exchange(self, action: str, fields: Mapping[str, str], *, write: bool) -> Answer:
         """One POST: the answer, or the transport failure it ran into."""
@@ -225,6 +228,7 @@ class WhmcsClient:
         backoff_cap_s: float = 4.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         observer: CallObserver | None = None,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         if not identifier or not secret:
             raise ValueError("WHMCS identifier and secret are required")
@@ -244,6 +248,7 @@ class WhmcsClient:
             backoff_base_s=backoff_base_s,
             backoff_cap_s=backoff_cap_s,
             sleep=sleep,
+            breaker=breaker or CircuitBreaker(),
         )
         self._setup(transport, observer)
 
@@ -279,8 +284,17 @@ class WhmcsClient:
         started = time.perf_counter()
         attempts = 0
         while True:
+            wait = t.breaker.admit()
+            if wait > 0 and attempts:
+                break  # opened while retrying: report the last real answer
+            if wait > 0:  # WHMCS is down: nothing is sent, so nothing reached it to record
+                raise WhmcsCircuitOpenError(action, retry_after_s=wait, failures=t.breaker.failures)
             attempts += 1
             answer = await t.exchange(action, fields, write=not read)
+            if isinstance(answer.error, WhmcsUnavailableError):
+                t.breaker.failed()
+            else:
+                t.breaker.succeeded()
             if not isinstance(answer.error, WhmcsUnavailableError) or attempts >= max_attempts:
                 break
             await t.sleep(

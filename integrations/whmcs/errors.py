@@ -6,6 +6,7 @@ The hierarchy (``kind`` in brackets)::
     ├── WhmcsUnavailableError         retryable: WHMCS could not answer now
     │   ├── WhmcsTimeoutError         no answer within the timeout [TIMEOUT]
     │   ├── WhmcsConnectionError      DNS failure, refused or reset connection [UNREACHABLE]
+    │   │   └── WhmcsCircuitOpenError not sent: WHMCS failed too often (``.retry_after_s``)
     │   └── WhmcsServerError          WHMCS itself failed: HTTP 5xx page, EmitterException,
     │                                 "Down for Maintenance" (``.snippet``) [SERVER_ERROR]
     ├── WhmcsProtocolError            not a WHMCS API answer: WAF/CDN/challenge page, redirect,
@@ -42,6 +43,7 @@ __all__ = [
     "WhmcsApiError",
     "WhmcsAuthError",
     "WhmcsAuthenticationError",
+    "WhmcsCircuitOpenError",
     "WhmcsCommandNotFoundError",
     "WhmcsConnectionError",
     "WhmcsDuplicateEmailError",
@@ -195,6 +197,25 @@ class WhmcsConnectionError(WhmcsUnavailableError):
     """The connection failed (DNS, refused, reset, TLS)."""
 
     kind: ClassVar[FailureKind] = FailureKind.UNREACHABLE
+
+
+class WhmcsCircuitOpenError(WhmcsConnectionError):
+    """Not sent: WHMCS failed too many times in a row; the circuit breaker waits before trying."""
+
+    def __init__(self, action: str, *, retry_after_s: float, failures: int) -> None:
+        self.retry_after_s = max(1, round(retry_after_s))
+        super().__init__(
+            action,
+            f"WHMCS failed {failures} times in a row; {action} was not sent. The bridge tries "
+            f"WHMCS again in {self.retry_after_s} s.",
+        )
+
+    @property
+    def hint(self) -> str:
+        return (
+            f"WHMCS is down or unreachable: retry after {self.retry_after_s} s; if it lasts, "
+            "check WHMCS itself and run `whmcs-bridge check`."
+        )
 
 
 class WhmcsServerError(WhmcsUnavailableError):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import logging
+import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
@@ -18,6 +20,7 @@ from integrations.whmcs.sync.errors import RecordNotFound, WhmcsUnusable
 from integrations.whmcs.sync.mapping import LOCAL_CLIENT_FIELDS, FieldMapping
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 Snapshot = dict[str, str | None]
 
 
@@ -26,6 +29,7 @@ class SyncOptions:
     skip_validation: bool = False
     send_welcome_email: bool = False
     lease_s: float = 120.0
+    crash_at: str | None = None  # test-only fault hook: die at this point (see crash_point)
 
 
 def local_values(client: models.Client) -> dict[str, str | None]:
@@ -158,6 +162,13 @@ class SyncBase:
             row.last_error = error.message
             row.unconfirmed = None
         await row.save()
+
+
+def crash_point(options: SyncOptions, name: str) -> None:
+    """Reliability tests kill the process here, as a power cut or OOM kill would."""
+    if options.crash_at == name:
+        logger.critical("Fault hook: dying at %s (WHMCS_BRIDGE_CRASH_AT)", name)
+        os._exit(86)
 
 
 def snapshot_of(record: WhmcsClientRecord) -> Snapshot:

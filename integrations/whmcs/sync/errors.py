@@ -136,10 +136,12 @@ class WhmcsUnusable(SyncError):
             kind = "REJECTED"
         else:
             kind = "UNAVAILABLE"
+        retry_after = getattr(error, "retry_after_s", None)
         return cls(
             kind,
             error.message,
             whmcs_message=error.whmcs_message,
             hint=error.hint,
             retryable=error.retryable,
+            retry_after_s=retry_after if isinstance(retry_after, int) else None,
         )

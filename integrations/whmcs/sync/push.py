@@ -17,7 +17,14 @@ from tortoise.transactions import in_transaction
 import models
 from integrations.whmcs.errors import WhmcsDuplicateEmailError
 from integrations.whmcs.records import WhmcsClientRecord
-from integrations.whmcs.sync.base import SyncBase, local_values, outcome_unknown, same, snapshot_of
+from integrations.whmcs.sync.base import (
+    SyncBase,
+    crash_point,
+    local_values,
+    outcome_unknown,
+    same,
+    snapshot_of,
+)
 from integrations.whmcs.sync.claims import Claim
 from integrations.whmcs.sync.errors import (
     AlreadyLinked,
@@ -153,6 +160,7 @@ class PushSync(SyncBase):
                 claim, before, exc, write_action="AddClient", outcome_unknown=unknown
             )
             raise await self._explain_rejection(exc, client.email) from exc
+        crash_point(self.options, "after-whmcs-write")
         self.audit.about(whmcs_id=whmcs_id)
         await self.forget(whmcs_id)
         snapshot = {k: v for k, v in fields.items()}

@@ -1,0 +1,63 @@
+"""A circuit breaker for WHMCS: fail fast while it is down, try again by itself.
+
+Closed: calls go through; consecutive *transport* failures (timeouts, refused connections, 5xx
+pages) are counted, any answer from WHMCS resets the count. After `threshold` of them it opens:
+calls fail at once with WhmcsCircuitOpenError, saying when to retry, and nothing is sent. After
+`cooldown_s` one probe call is let through (half-open): its success closes the circuit, its
+failure opens it again for another cooldown. The state is per process: each instance judges the
+WHMCS it can reach.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+
+class CircuitBreaker:
+    def __init__(
+        self,
+        *,
+        threshold: int = 5,
+        cooldown_s: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if threshold < 1 or cooldown_s <= 0:
+            raise ValueError("threshold >= 1 and cooldown_s > 0 required")
+        self.threshold = threshold
+        self.cooldown_s = cooldown_s
+        self._clock = clock
+        self.failures = 0
+        self._opened_at: float | None = None
+        self._probing = False
+
+    @property
+    def state(self) -> str:
+        if self._opened_at is None:
+            return "closed"
+        return "half-open" if self._clock() - self._opened_at >= self.cooldown_s else "open"
+
+    def admit(self) -> float:
+        """0 when a call may go; else the seconds until the next try is allowed."""
+        if self._opened_at is None:
+            return 0.0
+        waited = self._clock() - self._opened_at
+        if waited < self.cooldown_s:
+            return self.cooldown_s - waited
+        if self._probing:
+            return 1.0  # one probe at a time while half-open
+        self._probing = True
+        return 0.0
+
+    def succeeded(self) -> None:
+        """WHMCS answered (even with a business error): it is up."""
+        self.failures = 0
+        self._opened_at = None
+        self._probing = False
+
+    def failed(self) -> None:
+        """A transport failure: WHMCS could not be reached or did not answer."""
+        self.failures += 1
+        self._probing = False
+        if self._opened_at is not None or self.failures >= self.threshold:
+            self._opened_at = self._clock()
