@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from graph.outage import is_database_outage
 from whmcs_bridge.tokens import Principal, TokenVerifier
 
 JSON_TYPES = ("application/json", "application/graphql-response+json")
@@ -151,7 +152,19 @@ class GraphQLGate:
             if declared.isdigit() and int(declared) > self.max_body:
                 await self._too_large(send)
                 return
-        principal = await self._principal(scope)
+        try:
+            principal = await self._principal(scope)
+        except Exception as exc:  # the token lookup needs the database
+            if not is_database_outage(exc):
+                raise
+            await refuse(
+                send,
+                503,
+                "DATABASE_UNAVAILABLE",
+                "The database is unavailable; nothing was changed. Retry in a moment.",
+                {"Retry-After": "5"},
+            )
+            return
         if principal is None:
             await refuse(
                 send,
