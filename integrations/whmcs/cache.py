@@ -14,15 +14,23 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from redis.exceptions import RedisError
+
 from integrations.whmcs.records import WhmcsClientPage, WhmcsClientRecord
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
+
+
+class CacheUnavailableError(Exception):
+    """The shared cache (Redis) could not be used; callers fall back to WHMCS itself."""
 
 
 class CacheBackend(Protocol):
@@ -80,14 +88,23 @@ class RedisBackend:
         self._redis: Redis = Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
 
     async def mget(self, keys: Sequence[str]) -> list[bytes | None]:
-        values = await self._redis.mget(list(keys))
+        try:
+            values = await self._redis.mget(list(keys))
+        except RedisError as exc:
+            raise CacheUnavailableError(str(exc)) from exc
         return [v.encode() if isinstance(v, str) else v for v in values]
 
     async def set(self, key: str, value: bytes, ttl_s: int) -> None:
-        await self._redis.set(key, value, ex=max(ttl_s, 1))
+        try:
+            await self._redis.set(key, value, ex=max(ttl_s, 1))
+        except RedisError as exc:
+            raise CacheUnavailableError(str(exc)) from exc
 
     async def incr(self, key: str, amount: int = 1) -> int:
-        return int(await self._redis.incrby(key, amount))
+        try:
+            return int(await self._redis.incrby(key, amount))
+        except RedisError as exc:
+            raise CacheUnavailableError(str(exc)) from exc
 
     async def close(self) -> None:
         await self._redis.aclose()
@@ -112,6 +129,7 @@ class WhmcsReadCache:
         self._ttl = ttl_s
         self.enabled = enabled and ttl_s > 0
         self._prefix = prefix
+        self._last_warning = -1e9
 
     async def client(
         self, client_id: int, load: Callable[[], Awaitable[WhmcsClientRecord]]
@@ -138,13 +156,28 @@ class WhmcsReadCache:
         bumps = [self._backend.incr(self._prefix + "gen:clients")]
         if client_id is not None:
             bumps.append(self._backend.incr(f"{self._prefix}gen:client:{client_id}"))
-        await asyncio.gather(*bumps)
+        try:
+            await asyncio.gather(*bumps)
+        except CacheUnavailableError:
+            # Nobody can read from it either; entries written before may show for up to the TTL
+            # once it is back. Reads that decide a write never use the cache, so no write is stale.
+            logger.error("Cache unavailable: could not invalidate WHMCS client %s", client_id)
 
     async def counts(self) -> CacheCounts:
-        hits, misses = await self._backend.mget(
-            [self._prefix + "stat:hits", self._prefix + "stat:misses"]
-        )
+        try:
+            hits, misses = await self._backend.mget(
+                [self._prefix + "stat:hits", self._prefix + "stat:misses"]
+            )
+        except CacheUnavailableError:
+            self._warn_unavailable()
+            return CacheCounts(hits=0, misses=0)
         return CacheCounts(hits=int(hits or 0), misses=int(misses or 0))
+
+    def _warn_unavailable(self) -> None:
+        now = time.monotonic()
+        if now - self._last_warning >= 30:
+            self._last_warning = now
+            logger.warning("Cache unavailable: reading WHMCS directly until it is back")
 
     async def _cached(
         self,
@@ -157,19 +190,26 @@ class WhmcsReadCache:
         if not self.enabled:
             return await load()
         full_gen_keys = [self._prefix + k for k in gen_keys]
-        *gens_raw, stored = await self._backend.mget([*full_gen_keys, self._prefix + key])
-        generation = [int(g or 0) for g in gens_raw]
-        if stored is not None:
-            envelope = json.loads(stored)
-            if envelope.get("gen") == generation:
-                await self._backend.incr(self._prefix + "stat:hits")
-                return parse(envelope["data"])
-        await self._backend.incr(self._prefix + "stat:misses")
+        try:
+            *gens_raw, stored = await self._backend.mget([*full_gen_keys, self._prefix + key])
+            generation = [int(g or 0) for g in gens_raw]
+            if stored is not None:
+                envelope = json.loads(stored)
+                if envelope.get("gen") == generation:
+                    await self._backend.incr(self._prefix + "stat:hits")
+                    return parse(envelope["data"])
+            await self._backend.incr(self._prefix + "stat:misses")
+        except CacheUnavailableError:
+            self._warn_unavailable()
+            return await load()  # fail open: WHMCS itself answers
         value = await load()
         # Stored under the generation read *before* loading: if a write happened meanwhile, the
         # entry is already outdated and will never be served.
         payload = json.dumps({"gen": generation, "data": dump(value)}).encode()
-        await self._backend.set(self._prefix + key, payload, self._ttl)
+        try:
+            await self._backend.set(self._prefix + key, payload, self._ttl)
+        except CacheUnavailableError:
+            self._warn_unavailable()
         return value
 
 

@@ -399,3 +399,42 @@ async def test_redis_cache_touches_only_its_prefix() -> None:
         await backend.close()
         await redis.aclose()
         await _delete_prefix(prefix)
+
+
+async def test_an_unreachable_redis_falls_back_to_whmcs(caplog: pytest.LogCaptureFixture) -> None:
+    from integrations.whmcs.cache import RedisBackend, WhmcsReadCache
+
+    backend = RedisBackend("redis://127.0.0.1:9/0")  # nothing listens there
+    cache = WhmcsReadCache(backend, ttl_s=60)
+    loads = 0
+
+    async def load() -> Any:
+        nonlocal loads
+        loads += 1
+        return _record_for_outage()
+
+    try:
+        first = await cache.client(5, load)
+        second = await cache.client(5, load)
+        await cache.invalidate_client(5)
+        counts = await cache.counts()
+    finally:
+        await backend.close()
+
+    assert (first.id, second.id, loads) == (5, 5, 2)  # answered by WHMCS each time
+    assert (counts.hits, counts.misses) == (0, 0)
+    assert "Cache unavailable" in caplog.text
+
+
+def _record_for_outage() -> Any:
+    from integrations.whmcs.records import WhmcsClientRecord
+
+    return WhmcsClientRecord(
+        id=5,
+        first_name="A",
+        last_name="B",
+        email="a@b.co",
+        company_name=None,
+        status=None,
+        created_on=None,
+    )
