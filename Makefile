@@ -6,15 +6,17 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck pytest schema check-schema migrations clean
+.PHONY: install run test lint typecheck pytest schema check-schema migrations clean graphiql \
+	browser-deps angular
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml scripts/fetch_graphiql.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "whmcs-bridge needs Python 3.11 or newer (set PYTHON=python3.11)")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -qq --upgrade pip
 	$(BIN)/python -m pip install -qq -e '.[dev]'
+	$(BIN)/python scripts/fetch_graphiql.py
 	@touch $(STAMP)
 
 run: install
@@ -40,6 +42,18 @@ schema: install
 # After changing models: write the next migration (commit it; a test fails on drift).
 migrations: install
 	$(BIN)/tortoise makemigrations
+
+# GraphiQL's files (install fetches them too, but tolerates a missing npm): fail if they can't be had.
+graphiql: install
+	$(BIN)/python scripts/fetch_graphiql.py --strict
+
+# playwright-core for tests/browser (the test installs it itself when missing).
+browser-deps:
+	cd tests/browser && npm ci --no-audit --no-fund
+
+# The Angular example: install, generate the typed operations from schema.graphql, type-check.
+angular:
+	cd examples/angular && npm ci --no-audit --no-fund && npm run codegen && npm run typecheck
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache data

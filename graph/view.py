@@ -2,25 +2,76 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 import uuid
+from pathlib import Path
 from typing import Any
 
 import orjson
 from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from graph.context import Context
+from graph.outage import is_database_outage
 
 logger = logging.getLogger(__name__)
 # At most 36 characters (a UUID's length): the audit log stores it as the correlation id.
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,36}$")
+
+
+# GraphiQL offline: strawberry's page loads these 7 files from a CDN. scripts/fetch_graphiql.py
+# takes them from the npm registry at set-up and checks them against the page's SRI hashes; they
+# are served from GRAPHIQL_URL_PREFIX, so the page loads nothing from outside this server.
+GRAPHIQL_ASSETS = {
+    "https://unpkg.com/react@18.2.0/umd/react.production.min.js": "react.production.min.js",
+    "https://unpkg.com/react-dom@18.2.0/umd/react-dom.production.min.js": (
+        "react-dom.production.min.js"
+    ),
+    "https://unpkg.com/js-cookie@3.0.5/dist/js.cookie.min.js": "js.cookie.min.js",
+    "https://unpkg.com/graphiql@3.8.3/graphiql.min.css": "graphiql.min.css",
+    "https://unpkg.com/@graphiql/plugin-explorer@1.0.2/dist/style.css": "plugin-explorer.css",
+    "https://unpkg.com/graphiql@3.8.3/graphiql.min.js": "graphiql.min.js",
+    "https://unpkg.com/@graphiql/plugin-explorer@1.0.2/dist/index.umd.js": (
+        "plugin-explorer.umd.js"
+    ),
+}
+GRAPHIQL_URL_PREFIX = "/static/graphiql/"
+GRAPHIQL_FETCH_COMMAND = ".venv/bin/python scripts/fetch_graphiql.py"
+
+_ASSETS_MISSING_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>GraphiQL: assets not installed</title></head>
+<body style="font-family: sans-serif; max-width: 42em; margin: 3em auto; line-height: 1.5">
+<h1>GraphiQL is not installed on this server</h1>
+<p>GraphiQL is served from this server only (nothing loads from a CDN), and its files are
+missing from <code>whmcs_bridge/static/graphiql/</code>: {missing}.</p>
+<p>Fetch them from the npm registry (needs <code>npm</code>) with <code>make install</code>, or
+run <code>{command}</code> in the project folder, then reload this page.</p>
+<p>The API itself works: POST your queries to <code>/graphql</code>.</p>
+</body></html>
+"""
+
+
+class GraphiQLPageChangedError(RuntimeError):
+    """strawberry's GraphiQL page no longer loads the files GRAPHIQL_ASSETS names."""
+
+
+def offline_graphiql_html(page: str) -> str:
+    """strawberry's GraphiQL page with every CDN URL pointing at this server's copy."""
+    for cdn_url, name in GRAPHIQL_ASSETS.items():
+        if cdn_url not in page:
+            raise GraphiQLPageChangedError(
+                f"strawberry's GraphiQL page no longer loads {cdn_url}: update GRAPHIQL_ASSETS "
+                "in graph/view.py and scripts/fetch_graphiql.py for the new version"
+            )
+        page = page.replace(cdn_url, GRAPHIQL_URL_PREFIX + name)
+    return page
 
 
 def request_id_of(request: Request | WebSocket) -> str:
@@ -36,6 +87,10 @@ def is_expected(error: GraphQLError) -> bool:
 
 
 class BridgeGraphQL(GraphQL[Context, None]):
+    # The folder the app serves at GRAPHIQL_URL_PREFIX; None: not served (the IDE page then says
+    # how to fetch the files).
+    graphiql_dir: Path | None = None
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
@@ -65,6 +120,19 @@ class BridgeGraphQL(GraphQL[Context, None]):
     def _format(error: GraphQLError, request_id: str) -> dict[str, Any]:
         if is_expected(error):
             return error.formatted  # type: ignore[return-value]
+        if is_database_outage(error.original_error):
+            logger.error(
+                "Database unavailable in GraphQL path %s (request %s): %s",
+                ".".join(str(p) for p in error.path or ()),
+                request_id,
+                type(error.original_error).__name__,
+            )
+            unavailable = GraphQLError(
+                "The database is unavailable; nothing was changed. Retry in a moment.",
+                path=error.path,
+                extensions={"code": "DATABASE_UNAVAILABLE", "requestId": request_id},
+            )
+            return unavailable.formatted  # type: ignore[return-value]
         logger.error(
             "Unexpected error in GraphQL path %s (request %s)",
             ".".join(str(p) for p in error.path or ()),
@@ -80,3 +148,21 @@ class BridgeGraphQL(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        page = offline_graphiql_html(self.graphql_ide_html)
+        directory = self.graphiql_dir
+        missing = [
+            name
+            for name in GRAPHIQL_ASSETS.values()
+            if directory is None or not (directory / name).is_file()
+        ]
+        if missing:
+            return HTMLResponse(
+                _ASSETS_MISSING_PAGE.format(
+                    missing=html.escape(", ".join(missing)),
+                    command=html.escape(GRAPHIQL_FETCH_COMMAND),
+                ),
+                status_code=503,
+            )
+        return HTMLResponse(page)

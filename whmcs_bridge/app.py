@@ -7,6 +7,7 @@ import secrets
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
 
 import aiohttp
 from starlette.applications import Starlette
@@ -14,14 +15,15 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
 import models
 from graph.schema import build_schema
 from graph.security import Limits
-from graph.view import BridgeGraphQL
+from graph.view import GRAPHIQL_URL_PREFIX, BridgeGraphQL
 from integrations.whmcs.cache import MemoryBackend, RedisBackend, WhmcsReadCache
 from integrations.whmcs.client import WhmcsClient
 from integrations.whmcs.sandbox import SandboxConfig, start_sandbox
@@ -42,6 +44,9 @@ from whmcs_bridge.settings import Settings
 from whmcs_bridge.tokens import Principal, TokenVerifier
 
 logger = logging.getLogger("whmcs_bridge")
+
+# GraphiQL's files, fetched from the npm registry by scripts/fetch_graphiql.py (not in git).
+GRAPHIQL_DIR = Path(__file__).parent / "static" / "graphiql"
 
 SANDBOX_BANNER = """
 ==========================================================================
@@ -99,12 +104,22 @@ def create_app(
     graphql = BridgeGraphQL(
         build_schema(limits), graphql_ide="graphiql" if settings.graphiql else None
     )
+    routes: list[BaseRoute] = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+    ]
+    if settings.graphiql and GRAPHIQL_DIR.is_dir():  # else the IDE says how to fetch the files
+        graphql.graphiql_dir = GRAPHIQL_DIR
+        routes.append(
+            Mount(
+                GRAPHIQL_URL_PREFIX.rstrip("/"),
+                StaticFiles(directory=GRAPHIQL_DIR),
+                name="graphiql-static",
+            )
+        )
     return Starlette(
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-            Route("/readyz", readyz, methods=["GET"]),
-        ],
+        routes=routes,
         middleware=[
             *_cors(settings),
             Middleware(BodyLimitGuard, max_body_bytes=settings.max_body_bytes),
