@@ -74,7 +74,7 @@ def test_every_offending_field_is_listed_at_once_by_its_api_name() -> None:
         "lastName": "must be at most 100 characters.",
         "email": "is not a valid e-mail address.",
         "companyName": "must be at most 200 characters.",
-        "phoneNumber": "may hold only digits, spaces, + ( ) . and -, at least 5 of them.",
+        "phoneNumber": "may hold only digits, spaces, + ( ) . and -, with at least 5 digits.",
         "address1": "must be at most 255 characters.",
         "postcode": "must be at most 20 characters.",
         "country": "must be an ISO 3166-1 alpha-2 country code, like US or ES.",
@@ -135,7 +135,7 @@ def test_accepted_phone_numbers(phone: str) -> None:
 @pytest.mark.parametrize("phone", ["1234", "+34 600 CALL", "++34 600 000", "34/600/000"])
 def test_refused_phone_numbers(phone: str) -> None:
     assert problems({"phone_number": phone}, partial=True) == {
-        "phoneNumber": "may hold only digits, spaces, + ( ) . and -, at least 5 of them."
+        "phoneNumber": "may hold only digits, spaces, + ( ) . and -, with at least 5 digits."
     }
 
 
@@ -246,3 +246,13 @@ def test_whmcs_message_field_knows_the_whmcs_messages(message: str, field: str) 
 )
 def test_whmcs_message_field_is_none_for_other_messages(message: str | None) -> None:
     assert whmcs_message_field(message) is None
+
+
+@pytest.mark.parametrize("phone", ["1-555", "(--) ..", "+1 2 3"])
+def test_a_phone_number_needs_five_digits(phone: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        clean_client_fields(
+            {"first_name": "A", "last_name": "B", "email": "a@b.co", "phone_number": phone}
+        )
+
+    assert [p.field for p in caught.value.problems] == ["phoneNumber"]

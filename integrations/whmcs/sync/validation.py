@@ -26,7 +26,8 @@ _EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@"
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
-_PHONE = re.compile(r"^\+?[0-9 ().\-]{5,}$")
+_PHONE = re.compile(r"^\+?[0-9 ().\-]+$")
+_MIN_PHONE_DIGITS = 5
 REQUIRED_LOCAL = ("first_name", "last_name", "email")
 # AddClient refuses a client without these, unless skipvalidation is sent (WHMCS 8.x).
 REQUIRED_BY_WHMCS = ("phonenumber", "address1", "city", "state", "postcode", "country")
@@ -69,8 +70,10 @@ def _check(name: str, value: str | None) -> str | None:
         return "is not a valid e-mail address."
     if name == "country" and value not in ISO_COUNTRIES:
         return "must be an ISO 3166-1 alpha-2 country code, like US or ES."
-    if name == "phone_number" and not _PHONE.match(value):
-        return "may hold only digits, spaces, + ( ) . and -, at least 5 of them."
+    if name == "phone_number" and (
+        not _PHONE.match(value) or sum(c.isdigit() for c in value) < _MIN_PHONE_DIGITS
+    ):
+        return "may hold only digits, spaces, + ( ) . and -, with at least 5 digits."
     return None
 
 
