@@ -48,7 +48,10 @@ def as_int(value: object, field: str = "value") -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str) and _INT_RE.fullmatch(value.strip()):
-        return int(value.strip())
+        try:
+            return int(value.strip())
+        except ValueError:  # more digits than int() converts (sys.get_int_max_str_digits)
+            pass
     raise WhmcsShapeError(field, "an integer", value)
 
 
@@ -109,7 +112,9 @@ def as_bool(value: object, field: str = "value") -> bool:
 
 
 def _is_numeric_keyed(obj: Mapping[Any, Any]) -> bool:
-    return bool(obj) and all(isinstance(k, str) and k.isdigit() for k in obj)
+    # ASCII only: PHP writes array keys as 0-9, and str.isdigit() also holds for "²", which
+    # int() refuses.
+    return bool(obj) and all(isinstance(k, str) and k.isascii() and k.isdigit() for k in obj)
 
 
 def _items(value: object, field: str) -> list[Mapping[str, Any]]:

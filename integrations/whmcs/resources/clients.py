@@ -82,9 +82,18 @@ class ClientsResource:
         if not wanted:
             raise ValueError("email must not be empty")
         matches: list[WhmcsClientRecord] = []
+        seen: set[int] = set()
         offset = 0
         while True:
             page = await self.search(search=email.strip(), offset=offset, limit=_SCAN_PAGE_SIZE)
+            ids = {r.id for r in page.items}
+            if ids and ids <= seen:
+                # A WHMCS (or a cache in front of it) that ignores limitstart answers the same
+                # page forever; "not found" would then be a guess, and a create after it a
+                # duplicate.
+                problem = WhmcsShapeError("clients", f"the page at limitstart={offset}", ids)
+                raise shape_error("GetClients", problem) from problem
+            seen |= ids
             matches.extend(r for r in page.items if r.email.strip().casefold() == wanted)
             # Paging rule from the docs: limitstart += numreturned until >= totalresults.
             # An empty page also stops, so a wrong totalresults cannot loop forever.
