@@ -24,6 +24,7 @@ import models
 from graph.schema import build_schema
 from graph.security import Limits
 from graph.view import GRAPHIQL_URL_PREFIX, BridgeGraphQL
+from integrations.whmcs.breaker import CircuitBreaker
 from integrations.whmcs.cache import MemoryBackend, RedisBackend, WhmcsReadCache
 from integrations.whmcs.client import WhmcsClient
 from integrations.whmcs.sandbox import SandboxConfig, start_sandbox
@@ -176,6 +177,10 @@ async def _build_bridge(
         session=session,
         timeout_s=whmcs_settings.timeout_s,
         max_concurrency=whmcs_settings.max_concurrency,
+        breaker=CircuitBreaker(
+            threshold=whmcs_settings.breaker_threshold,
+            cooldown_s=whmcs_settings.breaker_cooldown_s,
+        ),
     )
     if settings.redis_url:
         backend: MemoryBackend | RedisBackend = RedisBackend(settings.redis_url)
@@ -189,7 +194,8 @@ async def _build_bridge(
         options=SyncOptions(
             skip_validation=whmcs_settings.skip_validation,
             send_welcome_email=whmcs_settings.send_welcome_email,
-            lease_s=whmcs_settings.timeout_s * 3 + 30,
+            lease_s=whmcs_settings.claim_lease_s,
+            crash_at=settings.crash_at,
         ),
         audit_settings=AuditSettings(
             enabled=settings.log_enabled,
