@@ -15,7 +15,9 @@ from tests.graph.documents import PUSH, STATS, SYNC_STATUS, WHMCS_CLIENTS
 
 DOWN = {"WHMCS_BREAKER_THRESHOLD": "3", "WHMCS_BREAKER_COOLDOWN": "0.5"}
 RETRY_AFTER = """
-query { whmcsClients { __typename ... on WhmcsError { code message retryable retryAfterSeconds hint } } }
+query {
+  whmcsClients { __typename ... on WhmcsError { code message retryable retryAfterSeconds hint } }
+}
 """
 
 

@@ -133,16 +133,14 @@ async def _gql(http: aiohttp.ClientSession, url: str, query: str, **variables: A
 
 async def _local_client(email: str = "shared@example.org") -> int:
     row = await models.Client.create(
-        **{
-            "first_name": COMPLETE_CLIENT["firstName"],
-            "last_name": COMPLETE_CLIENT["lastName"],
-            "phone_number": COMPLETE_CLIENT["phoneNumber"],
-            "address1": COMPLETE_CLIENT["address1"],
-            "city": COMPLETE_CLIENT["city"],
-            "state": COMPLETE_CLIENT["state"],
-            "postcode": COMPLETE_CLIENT["postcode"],
-            "country": COMPLETE_CLIENT["country"],
-        },
+        first_name=COMPLETE_CLIENT["firstName"],
+        last_name=COMPLETE_CLIENT["lastName"],
+        phone_number=COMPLETE_CLIENT["phoneNumber"],
+        address1=COMPLETE_CLIENT["address1"],
+        city=COMPLETE_CLIENT["city"],
+        state=COMPLETE_CLIENT["state"],
+        postcode=COMPLETE_CLIENT["postcode"],
+        country=COMPLETE_CLIENT["country"],
         email=email,
         email_key=email,
     )
