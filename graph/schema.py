@@ -6,6 +6,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
 
+from graph.execution import FastExecutionContext
 from graph.mutations import Mutation
 from graph.queries import Query
 from graph.security import Limits, WriteScopeGuard, limit_extensions
@@ -45,6 +46,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         types=ERROR_TYPES,
+        execution_context_class=FastExecutionContext,
         extensions=[
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),

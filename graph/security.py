@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -47,10 +48,19 @@ class WriteScopeGuard(SchemaExtension):
 
 
 def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
-    """Factories (a fresh extension per request, as Strawberry wants)."""
+    """Factories (a fresh extension per request, as Strawberry wants).
+
+    The depth and alias rules are built once, here: `QueryDepthLimiter` and `MaxAliasesLimiter`
+    create a new rule class per instance, and the validation cache is keyed by the rule classes,
+    so rules made per request would make every request miss it and validate the document again
+    (about 2 ms of a 3 ms request). The rules keep no state between documents.
+    """
+    rules = [
+        *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+    ]
     extensions: list[Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
     ]
     if not limits.introspection:
