@@ -50,8 +50,12 @@ class Audit:
         if call.error is not None:
             self.failures += 1
         created = (call.response or {}).get("clientid") if call.action == "AddClient" else None
-        if self.whmcs_id is None and isinstance(created, int | str) and str(created).isdigit():
-            self.whmcs_id = int(created)  # the new client's id: its own AddClient row names it
+        text = str(created).strip() if isinstance(created, int | str) else ""
+        # isascii: "²".isdigit() holds too. Past the id column's range is no id either.
+        if self.whmcs_id is None and text.isascii() and text.isdigit() and len(text) <= 10:
+            number = int(text)
+            if number < 2**31:
+                self.whmcs_id = number  # the new client's id: its own AddClient row names it
         await self._write(
             status=models.LogStatus.ERROR if call.error else models.LogStatus.SUCCESS,
             whmcs_action=call.action,
@@ -88,6 +92,7 @@ class Audit:
     ) -> None:
         if not self.settings.enabled:
             return
+        request, response, error = _storable((request, response, error))
         await models.SyncLog.create(
             operation=self.operation,
             status=status,
@@ -102,3 +107,15 @@ class Audit:
             actor=self.actor,
             correlation_id=self.correlation_id,
         )
+
+
+def _storable(data: Any) -> Any:
+    """``data`` with every NUL character as U+FFFD: PostgreSQL's text and jsonb refuse NUL, and
+    a WHMCS answer (or a search string) holding one made the audit row an internal error."""
+    if isinstance(data, str):
+        return data.replace("\x00", "\ufffd")
+    if isinstance(data, dict):
+        return {_storable(key): _storable(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return type(data)(_storable(item) for item in data)
+    return data

@@ -22,11 +22,13 @@ from aioresponses import aioresponses
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from integrations.whmcs.client import WhmcsClient
+import models
+from integrations.whmcs.client import CallRecord, WhmcsClient
 from integrations.whmcs.errors import WhmcsProtocolError
 from integrations.whmcs.normalise import WhmcsShapeError
 from integrations.whmcs.records import WhmcsClientPage, WhmcsClientRecord
 from integrations.whmcs.resources import ClientsResource, Params
+from integrations.whmcs.sync.audit import Audit
 from tests.support.fake_whmcs import BASE_URL, IDENTIFIER, SECRET, FakeWhmcs, RecordingSleep
 
 FUZZ = settings(
@@ -426,3 +428,59 @@ async def test_the_client_over_http_ends_in_a_record_or_a_protocol_error(
     if not _serialisable(body):
         return
     assert await run_over_http(action, body) in ("parsed", "refused")
+
+
+# --- the audit row of an AddClient answer -----------------------------------------------------
+
+audit_client_ids = st.one_of(
+    st.integers(min_value=-(2**63), max_value=2**63),
+    st.integers(min_value=0, max_value=10**12).map(str),
+    unicode_digits,
+    st.integers(min_value=4290, max_value=4400).map(lambda n: "9" * n),
+    st.sampled_from(["", " 42 ", "²", "2147483647", "2147483648", "-3"]),
+    st.text(max_size=12),
+    st.none(),
+    st.booleans(),
+)
+
+
+@settings(
+    FUZZ,
+    max_examples=min(FUZZ.max_examples, 50),  # each one writes a row
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    clientid=audit_client_ids,
+    extra=st.dictionaries(
+        st.text(max_size=6), st.text(max_size=8) | st.integers(-(2**31), 2**31) | st.none()
+    ),
+)
+@example(clientid="42", extra={"na\x00me": "NUL\x00"})
+async def test_the_audit_row_of_any_add_client_answer_is_written(
+    db: str, clientid: Any, extra: dict[str, Any]
+) -> None:
+    # The observer sees the answer before the resource parses it: a "²" made it a ValueError,
+    # and a NUL anywhere in it an OperationalError on PostgreSQL (text and jsonb refuse NUL).
+    audit = Audit(operation=models.SyncOperation.PUSH, correlation_id="fuzz-audit")
+    answer = {**extra, "result": "success", "clientid": clientid}
+    await audit.observe(
+        CallRecord(
+            action="AddClient",
+            params={},
+            status=200,
+            response=answer,
+            error=None,
+            duration_ms=1,
+            attempts=1,
+        )
+    )
+
+    row = await models.SyncLog.filter(correlation_id="fuzz-audit").order_by("-id").first()
+    assert row is not None
+    assert row.whmcs_action == "AddClient"
+    text = str(clientid).strip()
+    an_id = text.isascii() and text.isdigit() and len(text) <= 10 and int(text) < 2**31
+    if isinstance(clientid, int | str) and an_id:
+        assert row.whmcs_id == int(text)
+    else:
+        assert row.whmcs_id is None
