@@ -8,10 +8,11 @@ import {
   signal,
 } from '@angular/core';
 import { toObservable, toSignal } from '@angular/core/rxjs-interop';
-import { type Observable, map, switchMap } from 'rxjs';
+import { type Observable, catchError, map, of, switchMap } from 'rxjs';
 
 import {
   ClientDetailsGQL,
+  type ClientDetailsQuery,
   PushClientGQL,
   SyncStatusGQL,
   UnlinkGQL,
@@ -27,6 +28,11 @@ import {
   unlinkOutcome,
   updateOutcome,
 } from './outcomes';
+
+type ClientState =
+  | { kind: 'loading' }
+  | { kind: 'failed'; outcome: Outcome }
+  | { kind: 'ready'; client: ClientDetailsQuery['client'] };
 
 /** One local client: its WHMCS sync badge, the sync actions, and its sync log. */
 @Component({
@@ -44,16 +50,27 @@ export class ClientDetailsComponent {
   private readonly unlink = inject(UnlinkGQL);
   private readonly syncStatus = inject(SyncStatusGQL);
 
-  /** undefined while loading; null when there is no such client. */
-  readonly client = toSignal(
+  /** The client as the cache has it (null: no such client), or why it could not be read. */
+  readonly state = toSignal(
     toObservable(this.clientId).pipe(
       switchMap((id) => this.details.watch({ variables: { id } }).valueChanges),
-      map((result) => (result.dataState === 'complete' ? result.data.client : undefined)),
+      map((result): ClientState => {
+        if (result.error) {
+          return { kind: 'failed', outcome: failureOutcome(result.error) };
+        }
+        return result.dataState === 'complete'
+          ? { kind: 'ready', client: result.data.client }
+          : { kind: 'loading' };
+      }),
+      catchError((error: unknown) =>
+        of<ClientState>({ kind: 'failed', outcome: failureOutcome(error) }),
+      ),
     ),
+    { initialValue: { kind: 'loading' } satisfies ClientState },
   );
   readonly badge = computed(() => {
-    const client = this.client();
-    return client ? syncBadge(client.sync) : null;
+    const state = this.state();
+    return state.kind === 'ready' && state.client ? syncBadge(state.client.sync) : null;
   });
   readonly busy = signal(false);
   /** The last operation's outcome; cleared when another client is shown. */

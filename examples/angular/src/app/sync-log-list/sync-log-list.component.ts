@@ -1,9 +1,15 @@
 import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, inject, input } from '@angular/core';
 import { toObservable, toSignal } from '@angular/core/rxjs-interop';
-import { map, switchMap } from 'rxjs';
+import { catchError, map, of, switchMap } from 'rxjs';
 
-import { SyncLogsGQL } from '../graphql/generated';
+import { failureOutcome } from '../client-details/outcomes';
+import { SyncLogsGQL, type SyncLogsQuery } from '../graphql/generated';
+
+type LogsState =
+  | { kind: 'loading' }
+  | { kind: 'failed'; message: string }
+  | { kind: 'ready'; logs: SyncLogsQuery['syncLogs'] };
 
 /** The audit log of one local client, newest first (every WHMCS call whmcs-bridge made). */
 @Component({
@@ -11,7 +17,9 @@ import { SyncLogsGQL } from '../graphql/generated';
   imports: [DatePipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    @if (logs(); as logs) {
+    @let view = state();
+    @if (view.kind === 'ready') {
+      @let logs = view.logs;
       @if (logs.items.length) {
         <table>
           <thead>
@@ -43,6 +51,8 @@ import { SyncLogsGQL } from '../graphql/generated';
       } @else {
         <p>Nothing was synced for this client yet.</p>
       }
+    } @else if (view.kind === 'failed') {
+      <p class="tone-error">The sync log could not be read: {{ view.message }}</p>
     } @else {
       <p>Loading the sync log…</p>
     }
@@ -53,10 +63,21 @@ export class SyncLogListComponent {
 
   private readonly syncLogs = inject(SyncLogsGQL);
 
-  readonly logs = toSignal(
+  readonly state = toSignal(
     toObservable(this.localId).pipe(
       switchMap((localId) => this.syncLogs.watch({ variables: { localId } }).valueChanges),
-      map((result) => (result.dataState === 'complete' ? result.data.syncLogs : undefined)),
+      map((result): LogsState => {
+        if (result.error) {
+          return { kind: 'failed', message: failureOutcome(result.error).message };
+        }
+        return result.dataState === 'complete'
+          ? { kind: 'ready', logs: result.data.syncLogs }
+          : { kind: 'loading' };
+      }),
+      catchError((error: unknown) =>
+        of<LogsState>({ kind: 'failed', message: failureOutcome(error).message }),
+      ),
     ),
+    { initialValue: { kind: 'loading' } satisfies LogsState },
   );
 }
