@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from graphql import (
+    DefinitionNode,
     DocumentNode,
     FieldNode,
     GraphQLError,
@@ -43,7 +44,7 @@ def schema() -> GraphQLSchema:
 
 def load(texts: dict[str, str]) -> DocumentNode:
     """All documents as one, as codegen sees them (fragments are shared across files)."""
-    definitions = []
+    definitions: list[DefinitionNode] = []
     for name, text in texts.items():
         definitions.extend(parse(Source(text, name)).definitions)
     return DocumentNode(definitions=tuple(definitions))

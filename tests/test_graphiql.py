@@ -38,9 +38,9 @@ def sri(data: bytes) -> str:
     return base64.b64encode(hashlib.sha384(data).digest()).decode()
 
 
-def assets_present() -> bool:
+def require_assets() -> None:
     if all((GRAPHIQL_DIR / name).is_file() for name in GRAPHIQL_ASSETS.values()):
-        return True
+        return
     message = f"GraphiQL's files are not in {GRAPHIQL_DIR}: run `make install`"
     if os.environ.get("CI"):
         pytest.fail(message)
@@ -78,7 +78,7 @@ def test_a_changed_strawberry_page_is_refused_loudly() -> None:
 
 
 async def test_page_and_its_files_come_from_this_server(api: Api) -> None:
-    assets_present()
+    require_assets()
     page = await api.http.get("/graphql", headers=HTML)
 
     assert page.status_code == 200
@@ -125,7 +125,7 @@ async def test_no_ide_no_files(api: Api) -> None:
 def test_fetch_script_does_nothing_when_the_files_are_valid(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assets_present()
+    require_assets()
     dest = tmp_path / "graphiql"
     shutil.copytree(GRAPHIQL_DIR, dest)
     monkeypatch.setenv("PATH", str(tmp_path / "no-npm-here"))  # any npm call would fail
@@ -137,7 +137,7 @@ def test_fetch_script_does_nothing_when_the_files_are_valid(
 def test_fetch_script_detects_a_tampered_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assets_present()
+    require_assets()
     dest = tmp_path / "graphiql"
     shutil.copytree(GRAPHIQL_DIR, dest)
     (dest / "react.production.min.js").write_text("alert('not react')")

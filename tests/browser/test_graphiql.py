@@ -23,7 +23,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import httpx
@@ -39,7 +39,7 @@ QUERY = "{ connectionTest { success } }"
 TOKEN_LINE = re.compile(r"Authorization: Bearer (\S+)")
 
 
-def unavailable(reason: str) -> None:
+def unavailable(reason: str) -> NoReturn:
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (CI must provide it: see .ci/run)")
     pytest.skip(reason)
@@ -58,12 +58,10 @@ def node() -> str:
     node = shutil.which("node")
     if node is None:
         unavailable("node is not installed")
-        raise AssertionError  # unreachable: unavailable() skips or fails
     if not (HERE / "node_modules" / "playwright-core" / "package.json").is_file():
         npm = shutil.which("npm")
         if npm is None:
             unavailable("playwright-core is not installed and npm is missing (make browser-deps)")
-            raise AssertionError
         done = subprocess.run(
             [npm, "ci", "--no-audit", "--no-fund", "--silent"],
             cwd=HERE,
