@@ -71,6 +71,20 @@ def page_bounds(offset: int, limit: int) -> None:
         )
 
 
+#: The widest `days` window of syncLogs: 100 years (a wider one overflowed the date arithmetic).
+MAX_DAYS = 36_500
+
+
+def days_bound(days: int | None) -> int | None:
+    """``days`` when it is within 0 to MAX_DAYS (or None); a BAD_USER_INPUT error otherwise."""
+    if days is not None and not 0 <= days <= MAX_DAYS:
+        raise GraphQLError(
+            f"days must be between 0 and {MAX_DAYS}, got {days}.",
+            extensions={"code": "BAD_USER_INPUT"},
+        )
+    return days
+
+
 def local_id(value: strawberry.ID, entity_type: EntityType = EntityType.CLIENT) -> int:
     """A local id as stored; an id that cannot exist is simply not found."""
     parsed = parse_id(value)
@@ -89,7 +103,8 @@ def whmcs_id(value: strawberry.ID, entity_type: EntityType = EntityType.CLIENT) 
 def parse_id(value: object) -> int | None:
     """A stored id (a positive 32-bit integer), or None for text that cannot be one."""
     text = str(value).strip()
-    if not text.isdigit() or len(text) > 10:
+    # isascii: str.isdigit() also holds for "²", which int() refuses.
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
         return None
     number = int(text)
     return number if 0 < number < 2**31 else None

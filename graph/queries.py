@@ -10,7 +10,14 @@ import models
 from graph.context import Info
 from graph.enums import ConnectionFailure, EntityType
 from graph.errors import to_member
-from graph.inputs import local_id, page_bounds, unset_to_none, whmcs_id
+from graph.inputs import (
+    days_bound,
+    local_id,
+    page_bounds,
+    parse_id,
+    unset_to_none,
+    whmcs_id,
+)
 from graph.types.audit import EntityTypeCount, SyncLog, SyncLogFilter, SyncLogPage, SyncStats
 from graph.types.client import Client, ClientPage, SyncState, WhmcsClient, WhmcsClientPage
 from graph.types.connection import ConnectionTest
@@ -108,9 +115,11 @@ class Query:
                 operation=unset_to_none(filter.operation),
                 local_id=_opt_int(unset_to_none(filter.local_id)),
                 whmcs_id=_opt_int(unset_to_none(filter.whmcs_id)),
-                days=unset_to_none(filter.days),
+                days=days_bound(unset_to_none(filter.days)),
                 correlation_id=unset_to_none(filter.correlation_id),
             )
+        if not _storable(query.correlation_id, max_length=36):  # so matches nothing
+            return SyncLogPage(items=[], total=0, offset=offset, limit=limit)
         page = await reports.sync_logs(query, offset=offset, limit=limit)
         return SyncLogPage(
             items=[SyncLog.from_model(r) for r in page.items],
@@ -144,6 +153,8 @@ class Query:
         self, offset: int = 0, limit: int = 25, search: str | None = strawberry.UNSET
     ) -> ClientPage:
         page_bounds(offset, limit)
+        if not _storable(unset_to_none(search)):  # so matches nothing
+            return ClientPage(items=[], total=0, offset=offset, limit=limit)
         page = await local.list_clients(offset=offset, limit=limit, search=unset_to_none(search))
         return ClientPage(
             items=[Client.from_model(c) for c in page.items],
@@ -169,5 +180,13 @@ def _local(value: strawberry.ID, entity_type: models.EntityType) -> int:
 def _opt_int(value: object) -> int | None:
     if value is None:
         return None
-    text = str(value).strip()
-    return int(text) if text.isdigit() else -1
+    parsed = parse_id(value)  # "²", or a number past the id column's range, matches nothing
+    return -1 if parsed is None else parsed
+
+
+def _storable(text: str | None, *, max_length: int | None = None) -> bool:
+    """Whether a column could hold ``text``: none holds NUL (PostgreSQL refuses it in a query,
+    an internal error), and a filter longer than its column failed Tortoise's validation."""
+    if text is None:
+        return True
+    return "\x00" not in text and (max_length is None or len(text) <= max_length)

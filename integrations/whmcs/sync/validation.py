@@ -63,6 +63,8 @@ def clean_client_fields(
 def _check(name: str, value: str | None) -> str | None:
     if value is None:
         return "is required." if name in REQUIRED_LOCAL else None
+    if "\x00" in value:  # no column holds it: PostgreSQL refused the write (internal error)
+        return "must not contain NUL characters."
     limit = MAX_LENGTHS.get(name)
     if limit is not None and len(value) > limit:
         return f"must be at most {limit} characters."
