@@ -58,5 +58,15 @@ angular:
 	cd examples/angular && npm ci --no-audit --no-fund --loglevel=error && npm run codegen \
 		&& npm run typecheck
 
+# Bounded load test on 127.0.0.1 (the server on SQLite + the WHMCS sandbox): mixed queries and
+# mutations from many clients; reports errors by kind, p50/p95/p99 and the server's RSS, and fails
+# on an unintended error or RSS growth. `load`: 200 clients, 30 s; `load-short` (CI): 50, 5 s.
+.PHONY: load load-short
+load: install
+	$(BIN)/python bench/mixed_load.py
+
+load-short: install
+	$(BIN)/python bench/mixed_load.py --short
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache data
