@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import strawberry
+from graphql import GraphQLError
 
 import models
 from graph.context import Info
@@ -104,9 +105,22 @@ class Query:
 
     @strawberry.field(description="limit: 1 to 100. Newest first.")
     async def sync_logs(
-        self, filter: SyncLogFilter | None = strawberry.UNSET, offset: int = 0, limit: int = 50
+        self,
+        filter: SyncLogFilter | None = strawberry.UNSET,
+        offset: int = 0,
+        limit: int = 50,
+        after: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description=(
+                    "Only entries older than this one: pass the last id of the previous page. "
+                    "Deep pages cost the same as the first (offset counts from here)."
+                )
+            ),
+        ] = strawberry.UNSET,
     ) -> SyncLogPage:
         page_bounds(offset, limit)
+        cursor = _cursor(unset_to_none(after))
         query = reports.LogQuery()
         if filter is not None and filter is not strawberry.UNSET:
             query = reports.LogQuery(
@@ -120,7 +134,7 @@ class Query:
             )
         if not _storable(query.correlation_id, max_length=36):  # so matches nothing
             return SyncLogPage(items=[], total=0, offset=offset, limit=limit)
-        page = await reports.sync_logs(query, offset=offset, limit=limit)
+        page = await reports.sync_logs(query, offset=offset, limit=limit, after=cursor)
         return SyncLogPage(
             items=[SyncLog.from_model(r) for r in page.items],
             total=page.total,
@@ -175,6 +189,19 @@ class Query:
 
 def _local(value: strawberry.ID, entity_type: models.EntityType) -> int:
     return local_id(value, entity_type)
+
+
+def _cursor(value: object) -> int | None:
+    """A log id to page after (BigInt ids: up to 2**63 - 1)."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) >= 2**63:
+        raise GraphQLError(
+            f"after must be a log entry id, got {str(value)[:40]!r}.",
+            extensions={"code": "BAD_USER_INPUT"},
+        )
+    return int(text)
 
 
 def _opt_int(value: object) -> int | None:

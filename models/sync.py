@@ -36,7 +36,8 @@ class SyncMap(Model):
     class Meta:
         table = "sync_map"
         unique_together = (("entity_type", "local_id"), ("entity_type", "whmcs_id"))
-        indexes = (("status", "entity_type"),)
+        # stale_pending counts PENDING links by lease: an index range, never the table.
+        indexes = (("status", "lease_expires_at"),)
 
 
 class SyncLog(Model):

@@ -18,10 +18,12 @@ from typing import Any
 
 import httpx
 import pytest
+from tortoise import connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
 
 import models
+from models.counters import install_counters
 from tests.support.databases import drop_database, recreate_database
 from whmcs_bridge.app import create_app
 from whmcs_bridge.db import migrate, tortoise_config
@@ -97,6 +99,7 @@ async def db(database_url: str) -> AsyncIterator[str]:
         await ctx.init(config=tortoise_config(database_url))
         if database_url.startswith("sqlite"):
             await ctx.generate_schemas()
+            await install_counters(connections.get("default"))  # migration 0003's triggers
         else:
             for model in (models.SyncLog, models.SyncMap, models.Client, models.ApiToken):
                 await model.all().delete()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 import models
 
@@ -14,7 +15,12 @@ async def purge_logs(older_than_days: int, *, now: datetime.datetime | None = No
     if older_than_days < 0:
         raise ValueError("--older-than must be 0 or more days")
     cutoff = (now or datetime.datetime.now(datetime.UTC)) - datetime.timedelta(days=older_than_days)
-    return await models.SyncLog.filter(created_at__lt=cutoff).delete()
+    old = models.SyncLog.filter(created_at__lt=cutoff)
+    async with in_transaction():
+        # Counted first: SQLite's change count would add the rows the counter triggers touched.
+        count = await old.count()
+        await old.delete()
+    return count
 
 
 async def erase_person(*, local_id: int | None = None, whmcs_id: int | None = None) -> int:
