@@ -68,5 +68,17 @@ load: install
 load-short: install
 	$(BIN)/python bench/mixed_load.py --short
 
+# The performance table of docs/performance.md: GraphQL vs bare reads, WHMCS-bound operations vs
+# their raw WHMCS round trips (sandbox at 20 ms), cache savings, and stats/syncLogs at scale, on
+# SQLite and PostgreSQL (127.0.0.1:5432, or BENCH_POSTGRES_URL). `bench`: full data (1M links, 5M
+# log rows), ~10 min; `bench-short` (CI): small data, ~2 min. Both fail on a failed request or a
+# wrong WHMCS call count, never on times. Results also go to bench/results/.
+.PHONY: bench bench-short
+bench: install
+	$(BIN)/python -m bench.run
+
+bench-short: install
+	$(BIN)/python -m bench.run --short
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache data
