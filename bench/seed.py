@@ -39,7 +39,29 @@ def _pick(dialect: str, index: str, values: list[str]) -> str:
 
 
 async def seed(conn: Any, dialect: str, *, clients: int, links: int, logs: int) -> None:
-    """Insert `clients` local clients, `links` sync-map rows and `logs` audit rows."""
+    """Insert `clients` local clients, `links` sync-map rows and `logs` audit rows.
+
+    On PostgreSQL the counter triggers are off during the load and the counters are recounted
+    after it (one GROUP BY instead of millions of trigger calls), as migration 0003 does.
+    """
+    from models.counters import install_counters
+
+    if dialect == "postgres":
+        await conn.execute_script(
+            "ALTER TABLE sync_map DISABLE TRIGGER USER; ALTER TABLE sync_logs DISABLE TRIGGER USER"
+        )
+    try:
+        await _seed(conn, dialect, clients=clients, links=links, logs=logs)
+    finally:
+        if dialect == "postgres":
+            await conn.execute_script(
+                "ALTER TABLE sync_map ENABLE TRIGGER USER;"
+                " ALTER TABLE sync_logs ENABLE TRIGGER USER"
+            )
+    await install_counters(conn)
+
+
+async def _seed(conn: Any, dialect: str, *, clients: int, links: int, logs: int) -> None:
     now = _ago(dialect, "0")
     if clients:
         prefix, source = _series(dialect, clients)
