@@ -941,8 +941,11 @@ async def main(short: bool, engines: list[str], out_dir: Path) -> int:
     (out_dir / ("short.json" if short else "latest.json")).write_text(
         json.dumps({k: v for k, v in report.__dict__.items() if k != "mode"}, indent=1, default=str)
     )
+    if report.errors:
+        log(f"server and sandbox logs kept in {workdir}")
+        return 1
     shutil.rmtree(workdir, ignore_errors=True)
-    return 1 if report.errors else 0
+    return 0
 
 
 def cli() -> None:
