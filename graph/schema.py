@@ -10,28 +10,10 @@ from graph.execution import FastExecutionContext
 from graph.mutations import Mutation
 from graph.queries import Query
 from graph.security import Limits, WriteScopeGuard, limit_extensions
-from graph.types.errors import (
-    AlreadyLinkedError,
-    ConflictError,
-    DuplicateInWhmcsError,
-    NotFoundError,
-    NotLinkedError,
-    SyncInProgressError,
-    ValidationError,
-    WhmcsError,
-)
+from graph.types.errors import Error
 
 # Every implementation of Error is in the schema, whether or not a union names it yet.
-ERROR_TYPES = [
-    AlreadyLinkedError,
-    ConflictError,
-    DuplicateInWhmcsError,
-    NotFoundError,
-    NotLinkedError,
-    SyncInProgressError,
-    ValidationError,
-    WhmcsError,
-]
+ERROR_TYPES = sorted(Error.__subclasses__(), key=lambda cls: cls.__name__)
 
 
 class BridgeSchema(strawberry.Schema):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Self
+from typing import Any, Self
 
 import strawberry
 
@@ -11,6 +11,7 @@ import models
 from graph.context import Info
 from graph.enums import EntityType, SyncDirection, SyncStatus
 from integrations.whmcs.records import WhmcsClientRecord
+from integrations.whmcs.sync.mapping import LOCAL_CLIENT_FIELDS
 
 
 @strawberry.type
@@ -85,17 +86,7 @@ class Client:
     def from_model(cls, row: models.Client) -> Self:
         return cls(
             id=strawberry.ID(str(row.id)),
-            first_name=row.first_name,
-            last_name=row.last_name,
-            email=row.email,
-            company_name=row.company_name,
-            phone_number=row.phone_number,
-            address1=row.address1,
-            address2=row.address2,
-            city=row.city,
-            state=row.state,
-            postcode=row.postcode,
-            country=row.country,
+            **_contact(row),
             created_at=row.created_at,
             updated_at=row.updated_at,
         )
@@ -130,19 +121,9 @@ class WhmcsClient:
     def from_record(cls, record: WhmcsClientRecord) -> Self:
         return cls(
             id=strawberry.ID(str(record.id)),
-            first_name=record.first_name,
-            last_name=record.last_name,
-            email=record.email,
-            company_name=record.company_name,
+            **_contact(record),
             status=record.status,
             created_on=record.created_on,
-            phone_number=record.phone_number,
-            address1=record.address1,
-            address2=record.address2,
-            city=record.city,
-            state=record.state,
-            postcode=record.postcode,
-            country=record.country,
         )
 
 
@@ -160,6 +141,11 @@ class WhmcsClientPage:
     total: int
     offset: int
     limit: int
+
+
+def _contact(source: models.Client | WhmcsClientRecord) -> dict[str, Any]:
+    """Name, e-mail, company, phone and address: spelled the same on both sides."""
+    return {name: getattr(source, name) for name in LOCAL_CLIENT_FIELDS}
 
 
 def _opt_id(value: int | None) -> strawberry.ID | None:

@@ -184,25 +184,22 @@ class _Transport:
         )
 
     def _timeout(self, action: str, exc: BaseException, *, outcome_unknown: bool) -> WhmcsError:
-        unknown = "; the change may have been made" if outcome_unknown else ""
-        error = WhmcsTimeoutError(
-            action,
-            f"WHMCS did not answer {action} within {self.timeout_s:g} s{unknown}",
-            outcome_unknown=outcome_unknown,
-        )
-        error.__cause__ = exc
-        return error
+        text = f"WHMCS did not answer {action} within {self.timeout_s:g} s"
+        return _no_answer(WhmcsTimeoutError, action, text, exc, outcome_unknown)
 
     def _unreachable(self, action: str, exc: BaseException, *, outcome_unknown: bool) -> WhmcsError:
-        unknown = "; the change may have been made" if outcome_unknown else ""
         # The exception type says what failed; its text may quote the URL, so it is left out.
-        error = WhmcsConnectionError(
-            action,
-            f"could not reach WHMCS for {action} ({type(exc).__name__}){unknown}",
-            outcome_unknown=outcome_unknown,
-        )
-        error.__cause__ = exc
-        return error
+        text = f"could not reach WHMCS for {action} ({type(exc).__name__})"
+        return _no_answer(WhmcsConnectionError, action, text, exc, outcome_unknown)
+
+
+def _no_answer(
+    kind: type[WhmcsError], action: str, text: str, cause: BaseException, outcome_unknown: bool
+) -> WhmcsError:
+    unknown = "; the change may have been made" if outcome_unknown else ""
+    error = kind(action, text + unknown, outcome_unknown=outcome_unknown)
+    error.__cause__ = cause
+    return error
 
 
 class WhmcsClient:

@@ -158,6 +158,7 @@ class WhmcsError(Exception):
         whmcs_message: str | None = None,
         status: int | None = None,
         outcome_unknown: bool = False,
+        snippet: str | None = None,
     ) -> None:
         super().__init__(message)
         self.action = action
@@ -165,6 +166,7 @@ class WhmcsError(Exception):
         self.whmcs_message = whmcs_message
         self.status = status
         self.outcome_unknown = outcome_unknown
+        self.snippet = snippet  # the start of a non-JSON page (tags stripped, credentials removed)
 
     @property
     def hint(self) -> str:
@@ -223,35 +225,11 @@ class WhmcsServerError(WhmcsUnavailableError):
 
     kind: ClassVar[FailureKind] = FailureKind.SERVER_ERROR
 
-    def __init__(
-        self,
-        action: str,
-        message: str,
-        *,
-        snippet: str | None = None,
-        status: int | None = None,
-        outcome_unknown: bool = False,
-    ) -> None:
-        super().__init__(action, message, status=status, outcome_unknown=outcome_unknown)
-        self.snippet = snippet
-
 
 class WhmcsProtocolError(WhmcsError):
     """The answer is not a WHMCS API answer, or its shape is not what WHMCS sends."""
 
     kind: ClassVar[FailureKind] = FailureKind.NOT_WHMCS
-
-    def __init__(
-        self,
-        action: str,
-        message: str,
-        *,
-        snippet: str | None = None,
-        status: int | None = None,
-        outcome_unknown: bool = False,
-    ) -> None:
-        super().__init__(action, message, status=status, outcome_unknown=outcome_unknown)
-        self.snippet = snippet
 
 
 class WhmcsAuthError(WhmcsError):
