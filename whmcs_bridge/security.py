@@ -17,7 +17,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -252,9 +252,3 @@ class BodyLimitGuard:
             await refuse(
                 send, 413, "PAYLOAD_TOO_LARGE", f"The request body is over {self.max_body} bytes."
             )
-
-
-def principal_of(scope: dict[str, Any]) -> Principal | None:
-    state = scope.get("state") or {}
-    principal = state.get("principal")
-    return principal if isinstance(principal, Principal) else None

@@ -12,7 +12,6 @@ from integrations.whmcs.records import WhmcsClientPage
 from integrations.whmcs.sync.audit import Audit, AuditSettings
 from integrations.whmcs.sync.base import SyncBase, SyncOptions
 from integrations.whmcs.sync.connection import ConnectionReport, test_connection
-from integrations.whmcs.sync.errors import WhmcsUnusable
 from integrations.whmcs.sync.mapping import FieldMapping
 from integrations.whmcs.sync.pull import PullSync
 from integrations.whmcs.sync.push import PushSync
@@ -84,7 +83,3 @@ class Bridge:
             audit=audit,
             options=self.options,
         )
-
-    @staticmethod
-    def disabled_error() -> WhmcsUnusable:
-        return WhmcsUnusable.disabled()
