@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 import models
+from graph import inputs
 from graph.context import Info
 from graph.enums import EntityType, PullOperation, PushOperation
 from graph.errors import to_member
@@ -17,7 +18,6 @@ from graph.inputs import (
     local_id,
     parse_id,
     unset_to_none,
-    whmcs_id,
 )
 from graph.queries import failure
 from graph.types.client import Client, WhmcsClient
@@ -230,7 +230,7 @@ class Mutation:
         try:
             target = _local_arg(unset_to_none(local_id))
             result = await info.context.bridge.pulls(audit).pull(
-                _whmcs_arg(whmcs_id), local_id=target
+                inputs.whmcs_id(whmcs_id), local_id=target
             )
         except SyncError as exc:
             await audit.failed(exc.message)
@@ -254,7 +254,7 @@ class Mutation:
         audit = info.context.audit(Op.LINK)
         try:
             result = await info.context.bridge.pulls(audit).link(
-                local_id(client_id), _whmcs_arg(whmcs_id)
+                local_id(client_id), inputs.whmcs_id(whmcs_id)
             )
         except SyncError as exc:
             await audit.failed(exc.message)
@@ -288,7 +288,3 @@ class Mutation:
 
 def _local_arg(value: strawberry.ID | None) -> int | None:
     return None if value is None else local_id(value)
-
-
-def _whmcs_arg(value: strawberry.ID) -> int:
-    return whmcs_id(value)

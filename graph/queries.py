@@ -8,6 +8,7 @@ import strawberry
 from graphql import GraphQLError
 
 import models
+from graph import inputs
 from graph.context import Info
 from graph.enums import ConnectionFailure, EntityType
 from graph.errors import to_member
@@ -62,7 +63,7 @@ class Query:
         self, info: Info, *, entity_type: EntityType = EntityType.CLIENT, local_id: strawberry.ID
     ) -> SyncStatusResult:
         try:
-            key = _local(local_id, entity_type)
+            key = inputs.local_id(local_id, entity_type)
             link = await reports.sync_state(entity_type, key)
         except SyncError as exc:
             return await failure(info, None, exc)
@@ -185,10 +186,6 @@ class Query:
             return None
         row = await info.context.loaders.client_by_id.load(key)
         return Client.from_model(row) if row is not None else None
-
-
-def _local(value: strawberry.ID, entity_type: models.EntityType) -> int:
-    return local_id(value, entity_type)
 
 
 def _cursor(value: object) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -251,17 +252,24 @@ async def test_auth_failure_is_typed_and_writes_nothing(
     assert (await _link(client_id)).status == models.SyncStatus.SYNCED
 
 
-@pytest.mark.parametrize("settings_env", [{"WHMCS_API_TIMEOUT": "0.3"}], indirect=True)
-async def test_timed_out_update_is_pending_then_reconciled(
+async def _update_applied_without_answer(
     api: Api, create_client: CreateClient
-) -> None:
+) -> tuple[str, int, dict[str, Any]]:
+    """Set city to Barcelona; WHMCS applies the UpdateClient but answers after the timeout."""
     client_id, whmcs_id = await _linked(api, create_client)
     await _patch(api, client_id, city="Barcelona")
     api.sandbox.state.faults.push(
         Fault("delay", action="UpdateClient", seconds=1.0, after_commit=True)
     )
+    first: dict[str, Any] = (await api.gql(UPDATE, {"id": client_id}))["updateClient"]
+    return client_id, whmcs_id, first
 
-    first = (await api.gql(UPDATE, {"id": client_id}))["updateClient"]
+
+@pytest.mark.parametrize("settings_env", [{"WHMCS_API_TIMEOUT": "0.3"}], indirect=True)
+async def test_timed_out_update_is_pending_then_reconciled(
+    api: Api, create_client: CreateClient
+) -> None:
+    client_id, whmcs_id, first = await _update_applied_without_answer(api, create_client)
 
     assert (first["__typename"], first["code"], first["retryable"]) == (
         "WhmcsError",
@@ -290,12 +298,7 @@ async def test_timed_out_update_is_pending_then_reconciled(
 async def test_our_own_unconfirmed_write_is_no_conflict(
     api: Api, create_client: CreateClient
 ) -> None:
-    client_id, whmcs_id = await _linked(api, create_client)
-    await _patch(api, client_id, city="Barcelona")
-    api.sandbox.state.faults.push(
-        Fault("delay", action="UpdateClient", seconds=1.0, after_commit=True)
-    )
-    first = (await api.gql(UPDATE, {"id": client_id}))["updateClient"]
+    client_id, whmcs_id, first = await _update_applied_without_answer(api, create_client)
     assert first["code"] == "WHMCS_UNAVAILABLE"
     link = await _link(client_id)
     assert link.unconfirmed == {"city": "Barcelona"}  # what the unanswered write sent

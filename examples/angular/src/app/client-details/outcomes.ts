@@ -27,6 +27,7 @@ export interface Badge {
 }
 
 type WhmcsErrorMember = Extract<PushResult, { __typename: 'WhmcsError' }>;
+type ValidationErrorMember = Extract<PushResult, { __typename: 'ValidationError' }>;
 
 // Each switch names every member of its union: when the schema gains one, codegen adds it to the
 // type and the `never` in the default branch stops the build until it is handled. At run time an
@@ -50,6 +51,14 @@ function whmcsError(result: WhmcsErrorMember): Outcome {
     );
   }
   return { tone: 'error', message: result.message, details };
+}
+
+function validationError(result: ValidationErrorMember): Outcome {
+  return {
+    tone: 'error',
+    message: result.message,
+    details: result.fields.map((error) => `${error.field}: ${error.message}`),
+  };
 }
 
 export function pushOutcome(result: PushResult): Outcome {
@@ -79,11 +88,7 @@ export function pushOutcome(result: PushResult): Outcome {
           : [],
       };
     case 'ValidationError':
-      return {
-        tone: 'error',
-        message: result.message,
-        details: result.fields.map((error) => `${error.field}: ${error.message}`),
-      };
+      return validationError(result);
     case 'WhmcsError':
       return whmcsError(result);
     case 'SyncInProgressError':
@@ -119,11 +124,7 @@ export function updateOutcome(result: UpdateResult): Outcome {
     case 'NotLinkedError':
       return { tone: 'warning', message: result.message, details: ['Push the client first.'] };
     case 'ValidationError':
-      return {
-        tone: 'error',
-        message: result.message,
-        details: result.fields.map((error) => `${error.field}: ${error.message}`),
-      };
+      return validationError(result);
     case 'WhmcsError':
       return whmcsError(result);
     case 'SyncInProgressError':
