@@ -14,6 +14,9 @@ from tortoise.exceptions import IntegrityError
 import models
 
 PREFIX = "wbt_"
+# What /graphql accepts. A metrics token is for /metrics alone, so a Prometheus config that leaks
+# reads nothing else.
+API_SCOPES = frozenset({models.TokenScope.READ, models.TokenScope.WRITE})
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
@@ -31,6 +34,13 @@ class Principal:
     @property
     def can_write(self) -> bool:
         return self.scope is models.TokenScope.WRITE
+
+
+def bearer_token(authorization: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header value, None for anything else."""
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
 
 
 def digest(token: str) -> str:
@@ -75,7 +85,14 @@ class TokenVerifier:
         self._memory_s = memory_s
         self._known: dict[str, tuple[float, Principal | None]] = {}
 
-    async def verify(self, token: str) -> Principal | None:
+    async def verify(
+        self, token: str, scopes: frozenset[models.TokenScope] = API_SCOPES
+    ) -> Principal | None:
+        """The token's principal, or None when it is unknown or its scope is not in `scopes`."""
+        principal = await self._lookup(token)
+        return principal if principal is not None and principal.scope in scopes else None
+
+    async def _lookup(self, token: str) -> Principal | None:
         if not token.startswith(PREFIX) or len(token) > 200:
             return None
         key = digest(token)
