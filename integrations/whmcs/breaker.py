@@ -6,6 +6,9 @@ calls fail at once with WhmcsCircuitOpenError, saying when to retry, and nothing
 `cooldown_s` one probe call is let through (half-open): its success closes the circuit, its
 failure opens it again for another cooldown. The state is per process: each instance judges the
 WHMCS it can reach.
+
+`on_change` (optional) hears each change of state as it happens: "open" when the circuit opens,
+"half-open" when a probe is let through, "closed" when WHMCS answers again.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ class CircuitBreaker:
         threshold: int = 5,
         cooldown_s: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
+        on_change: Callable[[str], None] | None = None,
     ) -> None:
         if threshold < 1 or cooldown_s <= 0:
             raise ValueError("threshold >= 1 and cooldown_s > 0 required")
@@ -30,6 +34,8 @@ class CircuitBreaker:
         self.failures = 0
         self._opened_at: float | None = None
         self._probing = False
+        self._on_change = on_change
+        self._told = "closed"
 
     @property
     def state(self) -> str:
@@ -47,6 +53,7 @@ class CircuitBreaker:
         if self._probing:
             return 1.0  # one probe at a time while half-open
         self._probing = True
+        self._tell("half-open")
         return 0.0
 
     def succeeded(self) -> None:
@@ -54,6 +61,7 @@ class CircuitBreaker:
         self.failures = 0
         self._opened_at = None
         self._probing = False
+        self._tell("closed")
 
     def failed(self) -> None:
         """A transport failure: WHMCS could not be reached or did not answer."""
@@ -61,3 +69,10 @@ class CircuitBreaker:
         self._probing = False
         if self._opened_at is not None or self.failures >= self.threshold:
             self._opened_at = self._clock()
+            self._tell("open")
+
+    def _tell(self, state: str) -> None:
+        if state != self._told:
+            self._told = state
+            if self._on_change is not None:
+                self._on_change(state)
