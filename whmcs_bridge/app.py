@@ -35,6 +35,8 @@ from integrations.whmcs.sync.connection import ConnectionReport
 from integrations.whmcs.sync.mapping import FieldMapping
 from models import SyncOperation
 from whmcs_bridge.db import tortoise_config
+from whmcs_bridge.metrics import Metrics, MetricsEndpoint
+from whmcs_bridge.observe import OperationObserver, RequestObserver, RootFields
 from whmcs_bridge.security import (
     BodyLimitGuard,
     GraphQLGate,
@@ -42,6 +44,7 @@ from whmcs_bridge.security import (
     RedisRateLimiter,
 )
 from whmcs_bridge.settings import Settings
+from whmcs_bridge.shutdown import drain_on_stop_signals
 from whmcs_bridge.tokens import Principal, TokenVerifier
 
 logger = logging.getLogger("whmcs_bridge")
@@ -68,6 +71,7 @@ def create_app(
     """
     mapping = FieldMapping.load(settings.field_mapping_file)  # invalid: stops start-up
     verifier = TokenVerifier()
+    metrics = Metrics() if settings.metrics_enabled else None
     limiter: MemoryRateLimiter | RedisRateLimiter | None = None
     if settings.rate_limit_per_minute:
         limiter = (
@@ -93,7 +97,11 @@ def create_app(
                 )
             app.state.sandbox = None
             app.state.verifier = verifier
-            app.state.bridge = await _build_bridge(settings, mapping, stack, app)
+            if metrics is not None:
+                stack.callback(metrics.process_exited)
+            app.state.bridge = bridge = await _build_bridge(settings, mapping, stack, app, metrics)
+            if bridge.whmcs is not None:
+                stack.enter_context(drain_on_stop_signals(bridge.whmcs.stop_new_calls))
             yield
 
     limits = Limits(
@@ -102,14 +110,19 @@ def create_app(
         max_tokens=settings.max_tokens,
         introspection=settings.introspection,
     )
+    roots = RootFields()
     graphql = BridgeGraphQL(
-        build_schema(limits), graphql_ide="graphiql" if settings.graphiql else None
+        build_schema(limits, observers=[lambda: OperationObserver(roots)]),
+        graphql_ide="graphiql" if settings.graphiql else None,
     )
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
     ]
+    if metrics is not None:
+        endpoint = MetricsEndpoint(metrics, verifier)
+        routes.append(Route("/metrics", endpoint.handle, methods=["GET"]))
     if settings.graphiql and GRAPHIQL_DIR.is_dir():  # else the IDE says how to fetch the files
         graphql.graphiql_dir = GRAPHIQL_DIR
         routes.append(
@@ -122,6 +135,7 @@ def create_app(
     return Starlette(
         routes=routes,
         middleware=[
+            Middleware(RequestObserver, metrics=metrics, access_log=settings.access_log),
             *_cors(settings),
             Middleware(BodyLimitGuard, max_body_bytes=settings.max_body_bytes),
             Middleware(
@@ -145,7 +159,11 @@ class NoTokensError(RuntimeError):
 
 
 async def _build_bridge(
-    settings: Settings, mapping: FieldMapping, stack: AsyncExitStack, app: Starlette
+    settings: Settings,
+    mapping: FieldMapping,
+    stack: AsyncExitStack,
+    app: Starlette,
+    metrics: Metrics | None = None,
 ) -> Bridge:
     whmcs_settings = settings.whmcs
     session = aiohttp.ClientSession(
@@ -180,7 +198,9 @@ async def _build_bridge(
         breaker=CircuitBreaker(
             threshold=whmcs_settings.breaker_threshold,
             cooldown_s=whmcs_settings.breaker_cooldown_s,
+            on_change=metrics.breaker_changed if metrics else None,
         ),
+        metrics=metrics.whmcs if metrics else None,
     )
     if settings.redis_url:
         backend: MemoryBackend | RedisBackend = RedisBackend(settings.redis_url)
@@ -189,7 +209,12 @@ async def _build_bridge(
     stack.push_async_callback(backend.close)
     return Bridge(
         whmcs=whmcs,
-        cache=WhmcsReadCache(backend, ttl_s=settings.cache_ttl_s, enabled=settings.cache_enabled),
+        cache=WhmcsReadCache(
+            backend,
+            ttl_s=settings.cache_ttl_s,
+            enabled=settings.cache_enabled,
+            observer=metrics.cache_lookup if metrics else None,
+        ),
         mapping=mapping,
         options=SyncOptions(
             skip_validation=whmcs_settings.skip_validation,
@@ -201,6 +226,7 @@ async def _build_bridge(
             enabled=settings.log_enabled,
             log_requests=settings.log_requests,
             log_responses=settings.log_responses,
+            on_write=metrics.audit_row if metrics else None,
         ),
         enabled=whmcs_settings.enabled,
         sandbox=whmcs_settings.use_sandbox,
@@ -251,5 +277,5 @@ def app_from_env() -> Starlette:
     from whmcs_bridge.logs import configure_logging
 
     settings = Settings.from_env()
-    configure_logging(settings.log_level, settings.secret_values())
+    configure_logging(settings.log_level, settings.secret_values(), settings.log_format)
     return create_app(settings)
