@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the API server")
     serve.add_argument("--host", help="address to bind (default: HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default: PORT or 8000)")
+    serve.add_argument("--workers", type=int, help="processes (default: WORKERS or 1)")
     serve.set_defaults(run=_serve)
 
     migrate = commands.add_parser("migrate", help="apply database migrations")
@@ -63,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     create = tokens.add_parser("create", help="create a token; prints it once, on stdout")
     create.add_argument("name")
-    create.add_argument("--scope", choices=["read", "write"], required=True)
+    create.add_argument("--scope", choices=["read", "write", "metrics"], required=True)
     create.set_defaults(run=_tokens_create)
     tokens.add_parser("list", help="list tokens (names and scopes)").set_defaults(run=_tokens_list)
     revoke = tokens.add_parser("revoke", help="revoke a token")
@@ -91,30 +92,35 @@ def _settings() -> Settings:
     from whmcs_bridge.logs import configure_logging
 
     settings = Settings.from_env()
-    configure_logging(settings.log_level, settings.secret_values())
+    configure_logging(settings.log_level, settings.secret_values(), settings.log_format)
     return settings
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from integrations.whmcs.sync.mapping import MappingError
     from whmcs_bridge.app import create_app
+    from whmcs_bridge.server import serve
 
     settings = _settings()
+    workers = args.workers or settings.workers
+    if not 1 <= workers <= 64:
+        raise SettingsError(f"--workers must be between 1 and 64, got {workers}.")
+    if workers > 1 and settings.whmcs.use_sandbox:
+        raise SettingsError(
+            "Several workers need a real WHMCS (WHMCS_API_URL): each would run its own sandbox."
+        )
     try:
         app = create_app(settings)
     except MappingError as exc:
         raise SettingsError(str(exc)) from None
     if not _tokens_ready(settings):
         return 2
-    uvicorn.run(
+    serve(
+        settings,
         app,
         host=args.host or settings.host,
         port=args.port or settings.port,
-        log_config=None,
-        access_log=False,
-        server_header=False,
+        workers=workers,
     )
     return 0
 
