@@ -154,3 +154,17 @@ async def wait_until(check: Callable[[], bool], within_s: float = 30, what: str 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or check}")
         await asyncio.sleep(0.02)
+
+
+def require_tool(name: str) -> str:
+    """The path of `name`; skips when it is missing, except under CI (.ci/run installs it)."""
+    import shutil
+
+    import pytest
+
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{name} is missing: .ci/run should have installed it")
+        pytest.skip(f"{name} is not installed (apt-get install {name}; CI installs it)")
+    return path
