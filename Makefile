@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install run test lint typecheck pytest schema check-schema migrations clean graphiql \
-	browser-deps angular
+	browser-deps angular wheel
 
 install: $(STAMP)
 
@@ -47,6 +47,12 @@ migrations: install
 graphiql: install
 	$(BIN)/python scripts/fetch_graphiql.py --strict
 
+# A wheel for production installs (README "Running it in production"), GraphiQL's files inside:
+# dist/whmcs_bridge-<version>-py3-none-any.whl.
+wheel: graphiql
+	rm -rf build
+	$(BIN)/python -m pip wheel -q --no-deps -w dist .
+
 # playwright-core for tests/browser (the test installs it itself when missing).
 browser-deps:
 	cd tests/browser && npm ci --no-audit --no-fund
@@ -81,4 +87,4 @@ bench-short: install
 	$(BIN)/python -m bench.run --short
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache data
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache data build dist
