@@ -102,6 +102,11 @@ def configure_logging(level: str, secrets: Iterable[str], log_format: str = "tex
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # whmcs_bridge.access writes the access log, with the request's context (in every worker:
+    # uvicorn's own, silenced by `access_log=False`, must stay silent once a worker builds its app).
+    uvicorn_access = logging.getLogger("uvicorn.access")
+    uvicorn_access.handlers[:] = []
+    uvicorn_access.propagate = False

@@ -28,6 +28,16 @@ async def whmcs() -> AsyncIterator[Any]:
         yield running
 
 
+async def _closed_breakers(url: str, token: str) -> float:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(url + "/metrics", headers={"Authorization": f"Bearer {token}"}) as response,
+    ):
+        assert response.status == 200
+        scraped = parse(await response.text())
+    return value(scraped, "whmcs_bridge_whmcs_breaker_state", state="closed")
+
+
 async def test_two_workers_count_into_one_set_of_metrics(whmcs: Any, tmp_path: Path) -> None:
     db_url, tokens = await sqlite_with_tokens(
         tmp_path, [("app", models.TokenScope.READ), ("prometheus", models.TokenScope.METRICS)]
@@ -47,6 +57,11 @@ async def test_two_workers_count_into_one_set_of_metrics(whmcs: Any, tmp_path: P
     )
     try:
         await wait_ready(server)
+        # Both workers are up once both report their breaker state (each does at start).
+        deadline = asyncio.get_running_loop().time() + 60
+        while await _closed_breakers(server.url, tokens["prometheus"]) < 2:
+            assert asyncio.get_running_loop().time() < deadline, "a worker did not start"
+            await asyncio.sleep(0.1)
         sent = 40
         headers = {"Authorization": f"Bearer {tokens['app']}"}
         # New connections each time, so that both workers take some.
@@ -81,3 +96,7 @@ async def test_two_workers_count_into_one_set_of_metrics(whmcs: Any, tmp_path: P
     assert code in (0, -signal.SIGTERM), "\n".join(server.stderr_lines)
     assert sum("Stopping (SIGTERM)" in line for line in server.stderr_lines) == 2
     assert not any("Traceback" in line for line in server.stderr_lines)
+    # One access line per request, ours (with its context): uvicorn's stays off in the workers.
+    access = [line for line in server.stderr_lines if "whmcs_bridge.access" in line]
+    assert sum("POST /graphql 200" in line for line in access) == sent
+    assert not any("uvicorn.access" in line for line in server.stderr_lines)
