@@ -117,6 +117,21 @@ def start_server(
     return Server(process, f"http://{host}:{port}")
 
 
+def start_bridge(
+    whmcs: Any, db_url: str, tmp_path: Path, *, args: Iterable[str] = (), **env: str
+) -> Server:
+    """The server, configured for the running sandbox `whmcs` (its URL and credentials)."""
+    config = whmcs.config
+    credentials = {
+        "WHMCS_API_URL": whmcs.url,
+        "WHMCS_API_IDENTIFIER": config.identifier,
+        "WHMCS_API_SECRET": config.secret,
+    }
+    if config.access_key:
+        credentials["WHMCS_API_ACCESS_KEY"] = config.access_key
+    return start_server(db_url, tmp_path, args=args, **credentials, **env)
+
+
 async def wait_ready(server: Server, within_s: float = 60) -> None:
     deadline = time.monotonic() + within_s
     async with aiohttp.ClientSession() as http:

@@ -14,10 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 import models
-from integrations.whmcs.sandbox import SandboxConfig, start_sandbox
-from tests.ops.support import Server, sqlite_with_tokens, start_server, wait_ready
-
-IDENT, SECRET = "access-ident", "access-secret"
+from tests.ops.support import Server, sqlite_with_tokens, start_bridge, wait_ready
 
 
 async def raw(server: Server, request: str) -> tuple[int, str]:
@@ -54,12 +51,6 @@ def get(path: str, *headers: str, method: str = "GET", body: str = "") -> str:
 
 
 @pytest.fixture
-async def whmcs() -> AsyncIterator[Any]:
-    async with await start_sandbox(SandboxConfig(identifier=IDENT, secret=SECRET)) as running:
-        yield running
-
-
-@pytest.fixture
 async def served(whmcs: Any, tmp_path: Path) -> AsyncIterator[tuple[Server, dict[str, str]]]:
     db_url, tokens = await sqlite_with_tokens(
         tmp_path,
@@ -69,14 +60,7 @@ async def served(whmcs: Any, tmp_path: Path) -> AsyncIterator[tuple[Server, dict
             ("dashboard", models.TokenScope.READ),
         ],
     )
-    server = start_server(
-        db_url,
-        tmp_path,
-        WHMCS_API_URL=whmcs.url,
-        WHMCS_API_IDENTIFIER=IDENT,
-        WHMCS_API_SECRET=SECRET,
-        ROOT_PATH="/bridge",
-    )
+    server = start_bridge(whmcs, db_url, tmp_path, ROOT_PATH="/bridge")
     try:
         await wait_ready(server)
         yield server, tokens

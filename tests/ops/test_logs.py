@@ -11,16 +11,16 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import models
-from integrations.whmcs.sandbox import SandboxConfig, start_sandbox
+from integrations.whmcs.sandbox import SandboxConfig
 from tests.graph.documents import COMPLETE_CLIENT, CREATE_LOCAL, PUSH
-from tests.ops.support import gql, sqlite_with_tokens, start_server, wait_ready
+from tests.ops.support import gql, sqlite_with_tokens, start_bridge, wait_ready
 from whmcs_bridge.logs import configure_logging
 from whmcs_bridge.request_context import RequestInfo, current_request
 from whmcs_bridge.settings import Settings
@@ -39,10 +39,8 @@ def forms_of(secret: str) -> set[str]:
 
 
 @pytest.fixture
-async def whmcs() -> AsyncIterator[Any]:
-    config = SandboxConfig(identifier=IDENT, secret=SECRET, access_key=ACCESS_KEY)
-    async with await start_sandbox(config) as running:
-        yield running
+def whmcs_config() -> SandboxConfig:
+    return SandboxConfig(identifier=IDENT, secret=SECRET, access_key=ACCESS_KEY)
 
 
 @pytest.mark.parametrize("log_format", ["json", "text"])
@@ -51,16 +49,7 @@ async def test_the_server_logs_context_and_never_a_secret(
 ) -> None:
     db_url, tokens = await sqlite_with_tokens(tmp_path, [("logs", models.TokenScope.WRITE)])
     token = tokens["logs"]
-    server = start_server(
-        db_url,
-        tmp_path,
-        WHMCS_API_URL=whmcs.url,
-        WHMCS_API_IDENTIFIER=IDENT,
-        WHMCS_API_SECRET=SECRET,
-        WHMCS_API_ACCESS_KEY=ACCESS_KEY,
-        LOG_FORMAT=log_format,
-        LOG_LEVEL="DEBUG",
-    )
+    server = start_bridge(whmcs, db_url, tmp_path, LOG_FORMAT=log_format, LOG_LEVEL="DEBUG")
     try:
         await wait_ready(server)
         # A careless client sends secrets as field values: Tortoise logs them in its SQL lines.

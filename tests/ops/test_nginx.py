@@ -25,7 +25,6 @@ import aiohttp
 import pytest
 
 import models
-from integrations.whmcs.sandbox import SandboxConfig, start_sandbox
 from tests.ops.support import (
     ROOT,
     Server,
@@ -33,12 +32,11 @@ from tests.ops.support import (
     in_database,
     require_tool,
     sqlite_with_tokens,
-    start_server,
+    start_bridge,
     wait_ready,
 )
 
 EXAMPLE = ROOT / "deploy" / "nginx" / "whmcs-bridge.conf"
-IDENT, SECRET = "nginx-ident", "nginx-secret"
 NGINX_SIDE, CLIENT_SIDE = "127.0.0.2", "127.0.0.3"
 REQUEST_ID = "nginx-e2e-request-0001"
 
@@ -148,12 +146,6 @@ class Deployment:
 
 
 @pytest.fixture
-async def whmcs() -> AsyncIterator[Any]:
-    async with await start_sandbox(SandboxConfig(identifier=IDENT, secret=SECRET)) as running:
-        yield running
-
-
-@pytest.fixture
 def nginx_binary() -> str:
     return require_tool("nginx")
 
@@ -188,12 +180,10 @@ async def deployment(nginx_binary: str, whmcs: Any, tmp_path: Path) -> AsyncIter
     db_url, tokens = await sqlite_with_tokens(
         tmp_path, [("app", models.TokenScope.WRITE), ("prometheus", models.TokenScope.METRICS)]
     )
-    server = start_server(
+    server = start_bridge(
+        whmcs,
         db_url,
         tmp_path,
-        WHMCS_API_URL=whmcs.url,
-        WHMCS_API_IDENTIFIER=IDENT,
-        WHMCS_API_SECRET=SECRET,
         ROOT_PATH="/whmcs-bridge",
         FORWARDED_ALLOW_IPS=NGINX_SIDE,
         LOG_FORMAT="json",

@@ -11,47 +11,30 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
-
 import models
-from integrations.whmcs.sandbox import Fault, SandboxConfig, start_sandbox
+from integrations.whmcs.sandbox import Fault
 from tests.graph.documents import COMPLETE_CLIENT, CREATE_LOCAL, PUSH
 from tests.ops.support import (
     Server,
     gql,
     in_database,
     sqlite_with_tokens,
-    start_server,
+    start_bridge,
     wait_ready,
     wait_until,
 )
 from whmcs_bridge.tokens import create_token
 
-IDENT, SECRET = "shutdown-ident", "shutdown-secret"
 TIMEOUT_S = 3.0  # WHMCS_API_TIMEOUT: the server's grace is this plus 10 s
 EXITED = (0, -signal.SIGTERM)  # uvicorn re-raises the signal once it has shut down cleanly
 
 
-@pytest.fixture
-async def whmcs() -> AsyncIterator[Any]:
-    async with await start_sandbox(SandboxConfig(identifier=IDENT, secret=SECRET)) as running:
-        yield running
-
-
 async def _start(whmcs: Any, tmp_path: Path, db_url: str) -> Server:
-    server = start_server(
-        db_url,
-        tmp_path,
-        WHMCS_API_URL=whmcs.url,
-        WHMCS_API_IDENTIFIER=IDENT,
-        WHMCS_API_SECRET=SECRET,
-        WHMCS_API_TIMEOUT=str(TIMEOUT_S),
-    )
+    server = start_bridge(whmcs, db_url, tmp_path, WHMCS_API_TIMEOUT=str(TIMEOUT_S))
     await wait_ready(server)
     return server
 

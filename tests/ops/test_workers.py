@@ -6,26 +6,16 @@ from __future__ import annotations
 import asyncio
 import re
 import signal
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
 
 import models
-from integrations.whmcs.sandbox import SandboxConfig, start_sandbox
 from tests.ops.metrics_support import parse, value
-from tests.ops.support import sqlite_with_tokens, start_server, wait_ready
+from tests.ops.support import sqlite_with_tokens, start_bridge, wait_ready
 
-IDENT, SECRET = "workers-ident", "workers-secret"
 STATS = {"query": "{ stats { totalSynced } }"}
-
-
-@pytest.fixture
-async def whmcs() -> AsyncIterator[Any]:
-    async with await start_sandbox(SandboxConfig(identifier=IDENT, secret=SECRET)) as running:
-        yield running
 
 
 async def _closed_breakers(url: str, token: str) -> float:
@@ -45,13 +35,11 @@ async def test_two_workers_count_into_one_set_of_metrics(whmcs: Any, tmp_path: P
     metrics_dir = tmp_path / "metrics"
     metrics_dir.mkdir()
     (metrics_dir / "counter_12345.db").write_bytes(b"left over from an earlier run")
-    server = start_server(
+    server = start_bridge(
+        whmcs,
         db_url,
         tmp_path,
         args=["--workers", "2"],
-        WHMCS_API_URL=whmcs.url,
-        WHMCS_API_IDENTIFIER=IDENT,
-        WHMCS_API_SECRET=SECRET,
         PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
         LOG_LEVEL="INFO",
     )
