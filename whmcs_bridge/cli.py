@@ -102,7 +102,7 @@ def _serve(args: argparse.Namespace) -> int:
     from whmcs_bridge.server import serve
 
     settings = _settings()
-    workers = args.workers or settings.workers
+    workers = settings.workers if args.workers is None else args.workers
     if not 1 <= workers <= 64:
         raise SettingsError(f"--workers must be between 1 and 64, got {workers}.")
     if workers > 1 and settings.whmcs.use_sandbox:

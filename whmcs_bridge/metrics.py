@@ -301,8 +301,10 @@ class MetricsEndpoint:
         return Response(body, headers={"Content-Type": content_type})
 
 
+_REFUSAL_HEADERS = {401: {"WWW-Authenticate": "Bearer"}, 503: {"Retry-After": "5"}}
+
+
 def _refuse(status: int, message: str) -> Response:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    if status == 503:
-        headers = {"Retry-After": "5"}
-    return PlainTextResponse(message + "\n", status_code=status, headers=headers)
+    return PlainTextResponse(
+        message + "\n", status_code=status, headers=_REFUSAL_HEADERS.get(status)
+    )
