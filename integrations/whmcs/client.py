@@ -23,6 +23,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -121,8 +122,9 @@ class CallRecord:
     """What one WHMCS call did, handed to observers (the audit log writes it).
 
     ``params`` are the form fields as sent, without credentials and with sensitive values (such
-    as ``password2``) redacted; ``response`` is the parsed body, redacted the same way, or None
-    when the answer was not JSON. ``attempts`` counts retries; ``duration_ms`` covers them all.
+    as ``password2``) redacted; ``response`` is the parsed body, redacted the same way (a JSON
+    number with a fraction as its exact text, so the record stores as JSON), or None when the
+    answer was not JSON. ``attempts`` counts retries; ``duration_ms`` covers them all.
     """
 
     action: str
@@ -191,6 +193,17 @@ class _Transport:
         # The exception type says what failed; its text may quote the URL, so it is left out.
         text = f"could not reach WHMCS for {action} ({type(exc).__name__})"
         return _no_answer(WhmcsConnectionError, action, text, exc, outcome_unknown)
+
+
+def _json_ready(data: Any) -> Any:
+    """``data`` with every Decimal written as its exact text (JSON encoders refuse Decimal)."""
+    if isinstance(data, Decimal):
+        return str(data)
+    if isinstance(data, dict):
+        return {key: _json_ready(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_json_ready(item) for item in data]
+    return data
 
 
 def _no_answer(
@@ -312,7 +325,9 @@ class WhmcsClient:
                     action=action,
                     params=redact(fields),
                     status=answer.status,
-                    response=redact(answer.body) if answer.body is not None else None,
+                    response=(
+                        _json_ready(redact(answer.body)) if answer.body is not None else None
+                    ),
                     error=answer.error,
                     duration_ms=duration_ms,
                     attempts=attempts,
