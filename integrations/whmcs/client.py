@@ -41,7 +41,16 @@ from integrations.whmcs.errors import (
 from integrations.whmcs.normalise import WhmcsShapeError
 from integrations.whmcs.records import WhmcsDetails
 from integrations.whmcs.redact import redact
-from integrations.whmcs.resources import ClientsResource, Params, shape_error
+from integrations.whmcs.resources import (
+    ClientsResource,
+    DomainsResource,
+    InvoicesResource,
+    OrdersResource,
+    Params,
+    ServicesResource,
+    TicketsResource,
+    shape_error,
+)
 
 __all__ = [
     "AUTH_FIELDS",
@@ -222,6 +231,11 @@ class WhmcsClient:
     """
 
     clients: ClientsResource
+    services: ServicesResource
+    invoices: InvoicesResource
+    orders: OrdersResource
+    tickets: TicketsResource
+    domains: DomainsResource
 
     def __init__(
         self,
@@ -266,6 +280,11 @@ class WhmcsClient:
         self._transport = transport
         self._observer = observer
         self.clients = ClientsResource(self)
+        self.services = ServicesResource(self)
+        self.invoices = InvoicesResource(self)
+        self.orders = OrdersResource(self)
+        self.tickets = TicketsResource(self)
+        self.domains = DomainsResource(self)
 
     def with_observer(self, observer: CallObserver | None) -> WhmcsClient:
         """A copy that reports to ``observer``, sharing session, concurrency bound and settings."""
