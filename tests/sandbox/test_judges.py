@@ -13,10 +13,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
-import subprocess
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import pytest
 import whmcspy
@@ -24,15 +22,10 @@ from whmcs_client import ApiClient, Configuration, DefaultApi
 from whmcs_client.models import DomainInfo
 
 from integrations.whmcs.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET, RunningSandbox
+from tests.support.node import node_with_packages
 
 JUDGES = Path(__file__).resolve().parent / "judges"
 BOB, ACME, BOB_JONES, EMMA = 2, 3, 4, 10
-
-
-def unavailable(reason: str) -> NoReturn:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI must provide it: see .ci/run)")
-    pytest.skip(reason)
 
 
 def acme_invoice_id(sandbox: RunningSandbox) -> int:
@@ -145,26 +138,7 @@ async def test_whmcs_api_client(sandbox: RunningSandbox) -> None:
 
 @pytest.fixture(scope="module")
 def node() -> str:
-    node = shutil.which("node")
-    if node is None:
-        unavailable("node is not installed")
-    if not (JUDGES / "node_modules" / "whmcs" / "package.json").is_file():
-        npm = shutil.which("npm")
-        if npm is None:
-            unavailable(
-                "the npm whmcs client is not installed and npm is missing (make judge-deps)"
-            )
-        done = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--silent"],
-            cwd=JUDGES,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if done.returncode != 0:
-            unavailable(f"npm ci in tests/sandbox/judges failed: {done.stderr.strip()[-500:]}")
-    return node
+    return node_with_packages(JUDGES, "whmcs", "judge-deps")
 
 
 async def test_npm_whmcs(node: str, sandbox: RunningSandbox) -> None:

@@ -6,18 +6,10 @@ from typing import Any
 
 import pytest
 
-from .conftest import Api, SandboxFactory
+from .conftest import Api
+from .test_control import _control, ctl  # the control endpoint's helper and fixture
 
-
-async def _control(api: Api, body: Any) -> tuple[int, dict[str, Any]]:
-    assert api.sandbox.control_url is not None
-    async with api.session.post(api.sandbox.control_url, json=body) as resp:
-        return resp.status, await resp.json()
-
-
-@pytest.fixture
-async def ctl(make_api: SandboxFactory) -> Api:
-    return await make_api(control=True)
+__all__ = ["ctl"]  # a fixture: used by name
 
 
 async def test_add_an_invoice_with_lines_and_a_payment(ctl: Api) -> None:

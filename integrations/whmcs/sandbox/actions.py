@@ -12,7 +12,7 @@ from typing import Any
 
 from .config import SandboxConfig
 from .countries import CALLING_CODES
-from .module_actions import MODULE_HANDLERS, page_bounds
+from .module_actions import MODULE_HANDLERS, listing
 from .php import php_int, php_truthy
 from .records import EMAIL_PREFERENCE_KEYS, ZERO_DATE, ClientRecord
 from .state import SandboxState
@@ -67,7 +67,6 @@ def whmcs_details(state: SandboxState, config: SandboxConfig, params: Params) ->
 
 
 def get_clients(state: SandboxState, config: SandboxConfig, params: Params) -> Payload:
-    start, limit = page_bounds(params)
     orderby = params.get("orderby", "id").strip().lower()
     orderby = orderby if orderby in _ORDERABLE else "id"
     descending = params.get("sorting", "ASC").strip().upper() == "DESC"
@@ -80,15 +79,8 @@ def get_clients(state: SandboxState, config: SandboxConfig, params: Params) -> P
         if (not status or c.status.lower() == status) and _search_matches(c, search)
     ]
     rows.sort(key=lambda c: (_sort_key(c, orderby), c.id), reverse=descending)
-    page = rows[start : start + limit]
-    return {
-        "result": "success",
-        "totalresults": len(rows),
-        "startnumber": start,
-        "numreturned": len(page),
-        # No rows: an empty STRING, not an empty list (recorded from real installs).
-        "clients": {"client": [_list_row(c) for c in page]} if page else "",
-    }
+    # No rows: an empty STRING, not an empty list (recorded from real installs).
+    return listing(rows, params, "clients", _list_row, text_total=False, empty_string=True)
 
 
 def _search_matches(client: ClientRecord, search: str) -> bool:

@@ -14,10 +14,11 @@ Money is always a fixed-point string ("12.95"); order lines carry formatted amou
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .module_records import (
     DomainRecord,
@@ -35,9 +36,11 @@ if TYPE_CHECKING:
 
 Params = Mapping[str, str]
 Payload = dict[str, Any]
+R = TypeVar("R")
 
 INVOICE_NOT_FOUND = "Invoice ID Not Found"
 DEFAULT_PAGE = 25
+_PRODUCT_ECHOES = ("clientid", "serviceid", "pid", "domain")  # filters echoed, null when unused
 CURRENCY = {"code": "USD", "prefix": "$", "suffix": " USD"}  # every demo client pays in USD
 _INVOICE_ORDER = {
     "id": lambda i: i.id,
@@ -54,6 +57,34 @@ def page_bounds(params: Params) -> tuple[int, int]:
     start = max(php_int(params.get("limitstart")), 0)
     limit = php_int(params.get("limitnum"), DEFAULT_PAGE)
     return start, limit if limit > 0 else DEFAULT_PAGE
+
+
+def listing(
+    rows: Sequence[R],
+    params: Params,
+    container: str,
+    render: Callable[[R], Payload],
+    *,
+    text_total: bool,
+    empty_string: bool,
+    echo: Mapping[str, Any] | None = None,
+) -> Payload:
+    """One page of a list answer: ``{container: {singular: [...]}}`` with WHMCS's counts.
+
+    ``text_total``: ``totalresults`` is a string (the actions that type rows as strings);
+    ``empty_string``: no rows give ``container: ""`` instead of the wrapper with an empty list.
+    """
+    start, limit = page_bounds(params)
+    page = rows[start : start + limit]
+    items: Any = {container[:-1]: [render(row) for row in page]}
+    return {
+        "result": "success",
+        **(echo or {}),
+        "totalresults": str(len(rows)) if text_total else len(rows),
+        "startnumber": start,
+        "numreturned": len(page),
+        container: "" if empty_string and not page else items,
+    }
 
 
 def _filter(params: Params, name: str) -> int | None:
@@ -96,7 +127,6 @@ def _service_row(state: SandboxState, s: ServiceRecord) -> Payload:
 
 
 def get_clients_products(state: SandboxState, config: SandboxConfig, params: Params) -> Payload:
-    start, limit = page_bounds(params)
     client_id, service_id, pid = (_filter(params, n) for n in ("clientid", "serviceid", "pid"))
     domain = params.get("domain", "").strip().lower()
     username = params.get("username2", "").strip()
@@ -109,22 +139,17 @@ def get_clients_products(state: SandboxState, config: SandboxConfig, params: Par
         and (not domain or s.domain.lower() == domain)
         and (not username or s.username == username)
     ]
-    page = rows[start : start + limit]
-
-    def echo(name: str) -> str | None:
-        return params.get(name) or None
-
-    return {
-        "result": "success",
-        "clientid": echo("clientid"),
-        "serviceid": echo("serviceid"),
-        "pid": echo("pid"),
-        "domain": echo("domain"),
-        "totalresults": str(len(rows)),
-        "startnumber": start,
-        "numreturned": len(page),
-        "products": {"product": [_service_row(state, s) for s in page]} if page else "",
-    }
+    return listing(
+        rows,
+        params,
+        "products",
+        partial(_service_row, state),
+        text_total=True,
+        empty_string=True,
+        echo={
+            name: params.get(name) or None for name in ("clientid", "serviceid", "pid", "domain")
+        },
+    )
 
 
 # --- domains ----------------------------------------------------------------------------------
@@ -145,7 +170,6 @@ def _domain_row(d: DomainRecord) -> Payload:
 
 
 def get_clients_domains(state: SandboxState, config: SandboxConfig, params: Params) -> Payload:
-    start, limit = page_bounds(params)
     client_id, domain_id = _filter(params, "clientid"), _filter(params, "domainid")
     name = params.get("domain", "").strip().lower()
     rows = [
@@ -155,16 +179,15 @@ def get_clients_domains(state: SandboxState, config: SandboxConfig, params: Para
         and (domain_id is None or d.id == domain_id)
         and (not name or d.domainname.lower() == name)
     ]
-    page = rows[start : start + limit]
-    return {
-        "result": "success",
-        "clientid": params.get("clientid", ""),
-        "domainid": params.get("domainid", ""),
-        "totalresults": str(len(rows)),
-        "startnumber": start,
-        "numreturned": len(page),
-        "domains": {"domain": [_domain_row(d) for d in page]} if page else "",
-    }
+    return listing(
+        rows,
+        params,
+        "domains",
+        _domain_row,
+        text_total=True,
+        empty_string=True,
+        echo={"clientid": params.get("clientid", ""), "domainid": params.get("domainid", "")},
+    )
 
 
 # --- invoices ---------------------------------------------------------------------------------
@@ -193,7 +216,6 @@ def _invoice_row(state: SandboxState, i: InvoiceRecord) -> Payload:
 
 
 def get_invoices(state: SandboxState, config: SandboxConfig, params: Params) -> Payload:
-    start, limit = page_bounds(params)
     client_id = _filter(params, "userid")
     status = params.get("status", "").strip().lower()
     today = state.today()
@@ -211,14 +233,8 @@ def get_invoices(state: SandboxState, config: SandboxConfig, params: Params) -> 
         )
     ]
     rows.sort(key=lambda i: (key(i), i.id), reverse=params.get("order", "").lower() == "desc")
-    page = rows[start : start + limit]
-    return {
-        "result": "success",
-        "totalresults": len(rows),
-        "startnumber": start,
-        "numreturned": len(page),
-        "invoices": {"invoice": [_invoice_row(state, i) for i in page]},
-    }
+    render = partial(_invoice_row, state)
+    return listing(rows, params, "invoices", render, text_total=False, empty_string=False)
 
 
 def get_invoice(state: SandboxState, config: SandboxConfig, params: Params) -> Payload:
@@ -302,7 +318,6 @@ def _order_row(state: SandboxState, o: OrderRecord) -> Payload:
 
 
 def get_orders(state: SandboxState, config: SandboxConfig, params: Params) -> Payload:
-    start, limit = page_bounds(params)
     order_id, client_id = _filter(params, "id"), _filter(params, "userid")
     status = params.get("status", "").strip().lower()
     rows = [
@@ -313,14 +328,8 @@ def get_orders(state: SandboxState, config: SandboxConfig, params: Params) -> Pa
         and (client_id is None or o.userid == client_id)
         and (not status or o.status.lower() == status)
     ]
-    page = rows[start : start + limit]
-    return {
-        "result": "success",
-        "totalresults": len(rows),
-        "startnumber": start,
-        "numreturned": len(page),
-        "orders": {"order": [_order_row(state, o) for o in page]},
-    }
+    render = partial(_order_row, state)
+    return listing(rows, params, "orders", render, text_total=False, empty_string=False)
 
 
 MODULE_HANDLERS = {

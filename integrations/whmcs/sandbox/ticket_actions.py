@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .module_actions import page_bounds
+from .module_actions import listing
 from .module_records import TicketRecord
 from .module_store import API_ADMIN_ID, DEPARTMENTS
 from .php import php_int, php_truthy
@@ -59,7 +59,6 @@ def _list_row(t: TicketRecord) -> Payload:
 
 
 def get_tickets(state: SandboxState, config: SandboxConfig, params: Params) -> Payload:
-    start, limit = page_bounds(params)
     client_id = php_int(params.get("clientid"))
     dept_id = php_int(params.get("deptid"))
     email = params.get("email", "").strip().lower()
@@ -78,14 +77,7 @@ def get_tickets(state: SandboxState, config: SandboxConfig, params: Params) -> P
         and _status_matches(t, status)
     ]
     rows.sort(key=lambda t: (t.lastreply, t.id), reverse=True)
-    page = rows[start : start + limit]
-    return {
-        "result": "success",
-        "totalresults": str(len(rows)),
-        "startnumber": start,
-        "numreturned": len(page),
-        "tickets": {"ticket": [_list_row(t) for t in page]} if page else "",
-    }
+    return listing(rows, params, "tickets", _list_row, text_total=True, empty_string=True)
 
 
 def get_ticket(state: SandboxState, config: SandboxConfig, params: Params) -> Payload:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -46,9 +47,21 @@ def lister(whmcs: WhmcsClient, module: str) -> Lister:
     return resource.list  # type: ignore[no-any-return]
 
 
-# module, action, the client filter's name, fixed extra parameters, a one-row answer, an empty one
-LISTS: list[tuple[str, str, str, dict[str, str], Callable[..., dict[str, Any]], dict[str, Any]]] = [
-    (
+@dataclass(frozen=True)
+class Case:
+    """One list: its resource, its action, the client filter's name, the fixed extra parameters,
+    a one-row answer (given total and start) and an empty one."""
+
+    module: str
+    action: str
+    client_key: str
+    extra: dict[str, str]
+    one: Callable[..., dict[str, Any]]
+    empty: dict[str, Any]
+
+
+LISTS = [
+    Case(
         "services",
         "GetClientsProducts",
         "clientid",
@@ -58,7 +71,7 @@ LISTS: list[tuple[str, str, str, dict[str, str], Callable[..., dict[str, Any]], 
         ),
         clients_products([], client_id=3),
     ),
-    (
+    Case(
         "invoices",
         "GetInvoices",
         "userid",
@@ -66,7 +79,7 @@ LISTS: list[tuple[str, str, str, dict[str, str], Callable[..., dict[str, Any]], 
         lambda total, start: invoices([invoice_row(7, 3)], total=total, start=start),
         invoices([]),
     ),
-    (
+    Case(
         "orders",
         "GetOrders",
         "userid",
@@ -74,7 +87,7 @@ LISTS: list[tuple[str, str, str, dict[str, str], Callable[..., dict[str, Any]], 
         lambda total, start: orders([order_row(7, 3)], total=total, start=start),
         orders([]),
     ),
-    (
+    Case(
         "tickets",
         "GetTickets",
         "clientid",
@@ -82,7 +95,7 @@ LISTS: list[tuple[str, str, str, dict[str, str], Callable[..., dict[str, Any]], 
         lambda total, start: tickets([ticket_row(7, 3)], total=total, start=start),
         tickets([]),
     ),
-    (
+    Case(
         "domains",
         "GetClientsDomains",
         "clientid",
@@ -93,122 +106,84 @@ LISTS: list[tuple[str, str, str, dict[str, str], Callable[..., dict[str, Any]], 
         clients_domains([], client_id=3),
     ),
 ]
-IDS = [entry[0] for entry in LISTS]
+IDS = [case.module for case in LISTS]
 
 
-@pytest.mark.parametrize(
-    ("module", "action", "client_key", "extra", "one", "empty"), LISTS, ids=IDS
-)
+@pytest.fixture(params=LISTS, ids=IDS)
+def case(request: pytest.FixtureRequest) -> Case:
+    return request.param  # type: ignore[no-any-return]
+
+
 async def test_list_sends_the_client_filter_and_paging(
-    module: str,
-    action: str,
-    client_key: str,
-    extra: dict[str, str],
-    one: Callable[..., dict[str, Any]],
-    empty: dict[str, Any],
-    whmcs: WhmcsClient,
-    fake_whmcs: FakeWhmcs,
+    case: Case, whmcs: WhmcsClient, fake_whmcs: FakeWhmcs
 ) -> None:
-    fake_whmcs.reply(action, one(total=41, start=40))
+    fake_whmcs.reply(case.action, case.one(total=41, start=40))
 
-    page = await lister(whmcs, module)(3, offset=40, limit=20)
+    page = await lister(whmcs, case.module)(3, offset=40, limit=20)
 
     assert fake_whmcs.calls == [
-        {"action": action, **AUTH, client_key: "3", **extra, "limitstart": "40", "limitnum": "20"}
+        {
+            "action": case.action,
+            **AUTH,
+            case.client_key: "3",
+            **case.extra,
+            "limitstart": "40",
+            "limitnum": "20",
+        }
     ]
     assert (page.total, page.offset) == (41, 40)
     assert [item.id for item in page.items] == [7]
     assert page.items[0].client_id == 3
 
 
-@pytest.mark.parametrize(
-    ("module", "action", "client_key", "extra", "one", "empty"), LISTS, ids=IDS
-)
 async def test_list_defaults_are_the_first_page_of_25(
-    module: str,
-    action: str,
-    client_key: str,
-    extra: dict[str, str],
-    one: Callable[..., dict[str, Any]],
-    empty: dict[str, Any],
-    whmcs: WhmcsClient,
-    fake_whmcs: FakeWhmcs,
+    case: Case, whmcs: WhmcsClient, fake_whmcs: FakeWhmcs
 ) -> None:
-    fake_whmcs.reply(action, one(total=1, start=0))
+    fake_whmcs.reply(case.action, case.one(total=1, start=0))
 
-    await lister(whmcs, module)(3)
+    await lister(whmcs, case.module)(3)
 
     assert fake_whmcs.calls[0]["limitstart"] == "0"
     assert fake_whmcs.calls[0]["limitnum"] == "25"
 
 
-@pytest.mark.parametrize(
-    ("module", "action", "client_key", "extra", "one", "empty"), LISTS, ids=IDS
-)
 async def test_an_empty_list_of_an_existing_client_asks_once_whether_it_exists(
-    module: str,
-    action: str,
-    client_key: str,
-    extra: dict[str, str],
-    one: Callable[..., dict[str, Any]],
-    empty: dict[str, Any],
-    whmcs: WhmcsClient,
-    fake_whmcs: FakeWhmcs,
+    case: Case, whmcs: WhmcsClient, fake_whmcs: FakeWhmcs
 ) -> None:
-    fake_whmcs.reply(action, empty)
+    fake_whmcs.reply(case.action, case.empty)
     fake_whmcs.reply("GetClientsDetails", clients_details_8x(3, "three@example.com"))
 
-    page = await lister(whmcs, module)(3)
+    page = await lister(whmcs, case.module)(3)
 
     assert (page.items, page.total) == ((), 0)
-    assert fake_whmcs.actions == [action, "GetClientsDetails"]
+    assert fake_whmcs.actions == [case.action, "GetClientsDetails"]
     assert fake_whmcs.calls[1]["clientid"] == "3"
 
 
-@pytest.mark.parametrize(
-    ("module", "action", "client_key", "extra", "one", "empty"), LISTS, ids=IDS
-)
 async def test_list_of_a_client_that_does_not_exist_is_not_found(
-    module: str,
-    action: str,
-    client_key: str,
-    extra: dict[str, str],
-    one: Callable[..., dict[str, Any]],
-    empty: dict[str, Any],
-    whmcs: WhmcsClient,
-    fake_whmcs: FakeWhmcs,
+    case: Case, whmcs: WhmcsClient, fake_whmcs: FakeWhmcs
 ) -> None:
     # WHMCS lists nothing, without an error, for a client that does not exist.
-    fake_whmcs.reply(action, empty)
+    fake_whmcs.reply(case.action, case.empty)
     fake_whmcs.reply("GetClientsDetails", error("Client Not Found"))
 
     with pytest.raises(WhmcsNotFoundError) as info:
-        await lister(whmcs, module)(404)
+        await lister(whmcs, case.module)(404)
 
     assert info.value.entity == "client"
     assert info.value.action == "GetClientsDetails"
 
 
-@pytest.mark.parametrize(
-    ("module", "action", "client_key", "extra", "one", "empty"), LISTS, ids=IDS
-)
 async def test_a_page_past_the_end_does_not_ask_about_the_client(
-    module: str,
-    action: str,
-    client_key: str,
-    extra: dict[str, str],
-    one: Callable[..., dict[str, Any]],
-    empty: dict[str, Any],
-    whmcs: WhmcsClient,
-    fake_whmcs: FakeWhmcs,
+    case: Case, whmcs: WhmcsClient, fake_whmcs: FakeWhmcs
 ) -> None:
-    body = {**empty, "totalresults": 3, "startnumber": 50}
-    fake_whmcs.reply(action, body)
+    body = {**case.empty, "totalresults": 3, "startnumber": 50}
+    fake_whmcs.reply(case.action, body)
 
-    page = await lister(whmcs, module)(3, offset=50)
+    page = await lister(whmcs, case.module)(3, offset=50)
 
     assert (page.items, page.total, page.offset) == ((), 3, 50)
-    assert fake_whmcs.actions == [action]
+    assert fake_whmcs.actions == [case.action]
 
 
 @pytest.mark.parametrize("module", IDS)
@@ -234,29 +209,19 @@ async def test_list_rejects_bad_paging(
     assert fake_whmcs.calls == []
 
 
-@pytest.mark.parametrize(
-    ("module", "action", "client_key", "extra", "one", "empty"), LISTS, ids=IDS
-)
 async def test_list_with_a_malformed_row_is_a_protocol_error(
-    module: str,
-    action: str,
-    client_key: str,
-    extra: dict[str, str],
-    one: Callable[..., dict[str, Any]],
-    empty: dict[str, Any],
-    whmcs: WhmcsClient,
-    fake_whmcs: FakeWhmcs,
+    case: Case, whmcs: WhmcsClient, fake_whmcs: FakeWhmcs
 ) -> None:
-    body = one(total=1, start=0)
+    body = case.one(total=1, start=0)
     container = next(k for k, v in body.items() if isinstance(v, dict))
     row = next(iter(body[container].values()))[0]
     row["id"] = "not an id"
-    fake_whmcs.reply(action, body)
+    fake_whmcs.reply(case.action, body)
 
     with pytest.raises(WhmcsProtocolError, match="unexpected shape") as info:
-        await lister(whmcs, module)(3)
+        await lister(whmcs, case.module)(3)
 
-    assert info.value.action == action
+    assert info.value.action == case.action
     assert info.value.outcome_unknown is False
 
 
