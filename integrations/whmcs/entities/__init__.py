@@ -5,8 +5,10 @@ WHMCS spellings stop here, every value is typed (money as :class:`~decimal.Decim
 and ``""`` as None, flags as bools, related ids as ``int | None``), and a shape WHMCS is not
 known to send raises :class:`~integrations.whmcs.normalise.WhmcsShapeError`. Secrets WHMCS
 returns (a service's password, a ticket's access key) are not fields: they are dropped here.
+:mod:`.codec` writes any of them to JSON and back, exactly (for the cache).
 """
 
+from integrations.whmcs.entities.codec import from_json, to_json
 from integrations.whmcs.entities.domains import WhmcsDomain
 from integrations.whmcs.entities.invoices import (
     WhmcsInvoice,
@@ -38,5 +40,7 @@ __all__ = [
     "WhmcsTicketDetail",
     "WhmcsTicketMessage",
     "WhmcsTicketNote",
+    "from_json",
     "parse_page",
+    "to_json",
 ]
