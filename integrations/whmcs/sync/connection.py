@@ -48,6 +48,9 @@ async def test_connection(
     try:
         details = await whmcs.with_observer(audit.observe).details()
     except WhmcsError as exc:
+        # A call that failed is its own ERROR row; an answer that came but cannot be read (its
+        # row says SUCCESS) gets one saying why: a failed test is never recorded as a success.
+        await audit.failed(exc.message)
         return ConnectionReport(
             False,
             f"Connection failed: {exc.message}",
