@@ -22,7 +22,7 @@ from graph.inputs import (
 )
 from graph.types.audit import EntityTypeCount, SyncLog, SyncLogFilter, SyncLogPage, SyncStats
 from graph.types.client import Client, ClientPage, SyncState, WhmcsClient, WhmcsClientPage
-from graph.types.connection import ConnectionTest
+from graph.types.connection import CircuitBreakerStatus, ConnectionTest
 from graph.types.errors import NotFoundError, WhmcsError
 from integrations.whmcs.sync import local, reports
 from integrations.whmcs.sync.errors import SyncError, WhmcsUnusable
@@ -149,6 +149,7 @@ class Query:
             cache_hits=cache.hits,
             cache_misses=cache.misses,
             stale_pending=numbers.stale_pending,
+            circuit_breaker=CircuitBreakerStatus.from_status(info.context.bridge.breaker_status()),
         )
 
     @strawberry.field(

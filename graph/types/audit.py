@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 
 import models
 from graph.enums import EntityType, LogStatus, SyncOperation
+from graph.types.connection import CircuitBreakerStatus
 
 
 @strawberry.type
@@ -96,4 +97,10 @@ class SyncStats:
     cache_misses: int = strawberry.field(description="WHMCS reads that had to call WHMCS.")
     stale_pending: int = strawberry.field(
         description="Links PENDING for longer than an operation may run: their outcome is unknown."
+    )
+    circuit_breaker: CircuitBreakerStatus | None = strawberry.field(
+        default=None,
+        description=(
+            "This server process's circuit breaker in front of WHMCS. Null when no WHMCS is used."
+        ),
     )
