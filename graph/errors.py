@@ -93,7 +93,13 @@ def _member(error: domain.SyncError) -> ErrorMember:
                 code=ErrorCode.CONFLICT,
                 message=error.message,
                 diffs=[
-                    FieldDiff(field=d.field, local=d.local, whmcs=d.whmcs, base=d.base)
+                    FieldDiff(
+                        field=d.field,
+                        local=d.local,
+                        whmcs=d.whmcs,
+                        base=d.base,
+                        local_field=d.local_field,
+                    )
                     for d in error.diffs
                 ],
             )

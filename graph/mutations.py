@@ -16,7 +16,6 @@ from graph.inputs import (
     ClientPatch,
     given_fields,
     local_id,
-    parse_id,
     unset_to_none,
 )
 from graph.queries import failure
@@ -32,7 +31,7 @@ from graph.types.errors import (
     WhmcsError,
 )
 from integrations.whmcs.sync import local
-from integrations.whmcs.sync.errors import NotLinked, SyncError
+from integrations.whmcs.sync.errors import SyncError
 
 
 @strawberry.type
@@ -48,8 +47,8 @@ class UpdateClientSuccess:
     whmcs_id: strawberry.ID
     changed_fields: list[str] = strawberry.field(
         description=(
-            "WHMCS field names that were sent; empty when nothing differed "
-            "(then WHMCS is not written)."
+            "WHMCS field names that were sent, by WHMCS's names (phonenumber); empty when "
+            "nothing differed (then WHMCS is not written)."
         )
     )
     client: Client
@@ -60,7 +59,9 @@ class PullClientSuccess:
     operation: PullOperation
     whmcs_client: WhmcsClient
     client: Client
-    changed_fields: list[str] = strawberry.field(description="Local field names that changed.")
+    changed_fields: list[str] = strawberry.field(
+        description="Local field names that changed, by their GraphQL names (phoneNumber)."
+    )
 
 
 @strawberry.type
@@ -122,7 +123,8 @@ LinkClientResult = Annotated[
     strawberry.union("LinkClientResult"),
 ]
 UnlinkResult = Annotated[
-    UnlinkSuccess | NotLinkedError | SyncInProgressError, strawberry.union("UnlinkResult")
+    UnlinkSuccess | NotLinkedError | NotFoundError | SyncInProgressError,
+    strawberry.union("UnlinkResult"),
 ]
 
 Op = models.SyncOperation
@@ -272,9 +274,7 @@ class Mutation:
     ) -> UnlinkResult:
         audit = info.context.audit(Op.UNLINK)
         try:
-            key = parse_id(local_id)
-            if key is None:
-                raise NotLinked(str(local_id))
+            key = inputs.local_id(local_id, entity_type)
             result = await info.context.bridge.pulls(audit).unlink(entity_type, key)
         except SyncError as exc:
             await audit.failed(exc.message)

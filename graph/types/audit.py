@@ -89,9 +89,16 @@ class EntityTypeCount:
 
 @strawberry.type
 class SyncStats:
-    total_synced: int
-    total_pending: int
-    total_errors: int
+    total_synced: int = strawberry.field(description="Links in SYNCED.")
+    total_pending: int = strawberry.field(
+        description="Links in PENDING: a write in flight, or one whose outcome is unknown."
+    )
+    total_errors: int = strawberry.field(
+        description=(
+            "Links in ERROR (see each one's syncStatus.lastError). Not log entries: failed "
+            "calls and operations are counted by syncLogs(filter: {status: ERROR}).total."
+        )
+    )
     by_entity_type: list[EntityTypeCount]
     cache_hits: int = strawberry.field(description="WHMCS reads answered from the cache.")
     cache_misses: int = strawberry.field(description="WHMCS reads that had to call WHMCS.")

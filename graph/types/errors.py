@@ -25,7 +25,13 @@ class NotFoundError(Error):
 
 @strawberry.type
 class FieldError:
-    field: str
+    field: str = strawberry.field(
+        description=(
+            "The local field, by its GraphQL name (camelCase, as in ClientInput: phoneNumber). "
+            "A field WHMCS requires that the field mapping maps to no local field keeps "
+            "WHMCS's name."
+        )
+    )
     message: str
 
 
@@ -57,11 +63,17 @@ class DuplicateInWhmcsError(Error):
 
 @strawberry.type
 class FieldDiff:
-    field: str
-    local: str | None
-    whmcs: str | None
+    field: str = strawberry.field(
+        description="The WHMCS field, by WHMCS's name (phonenumber): what would be overwritten."
+    )
+    local: str | None = strawberry.field(description="The local value.")
+    whmcs: str | None = strawberry.field(description="WHMCS's value now.")
     base: str | None = strawberry.field(
         default=None, description="The value both sides had at the last sync, when known."
+    )
+    local_field: str | None = strawberry.field(
+        default=None,
+        description="The local field it maps to, by its GraphQL name (phoneNumber).",
     )
 
 

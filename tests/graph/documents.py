@@ -102,7 +102,7 @@ mutation Link($id: ID!, $whmcsId: ID!) {{
 
 UNLINK = f"""
 mutation Unlink($id: ID!) {{
-  unlink(localId: $id) {{ __typename ... on UnlinkSuccess {{ entityType localId whmcsId }} {errors("NotLinkedError")} }}
+  unlink(localId: $id) {{ __typename ... on UnlinkSuccess {{ entityType localId whmcsId }} {errors("NotLinkedError", "NotFoundError")} }}
 }}
 """
 

@@ -73,10 +73,11 @@ class DuplicateInWhmcs(SyncError):
 
 @dataclass(frozen=True, slots=True)
 class Difference:
-    field: str
+    field: str  # the WHMCS field, by WHMCS's name (phonenumber)
     local: str | None
     whmcs: str | None
     base: str | None
+    local_field: str | None = None  # the local field it maps to, by its API name (phoneNumber)
 
 
 class FieldConflict(SyncError):

@@ -21,7 +21,7 @@ from integrations.whmcs.sync.errors import (
     SyncInProgress,
 )
 from integrations.whmcs.sync.push import CLIENT
-from integrations.whmcs.sync.validation import clean_client_fields
+from integrations.whmcs.sync.validation import api_field_name, clean_client_fields
 
 
 class PullOutcome(StrEnum):
@@ -34,7 +34,7 @@ class PullResult:
     operation: PullOutcome
     record: WhmcsClientRecord
     client: models.Client
-    changed_fields: list[str]
+    changed_fields: list[str]  # local fields by their API (GraphQL) names, e.g. phoneNumber
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +131,7 @@ class PullSync(SyncBase):
             # won the race; nothing of this one was kept.
             raise SyncInProgress(whmcs_id=record.id) from None
         self.audit.about(local_id=client.id)
-        return PullResult(outcome, record, client, changed)
+        return PullResult(outcome, record, client, sorted(api_field_name(f) for f in changed))
 
     async def _into_same_email(
         self, record: WhmcsClientRecord, target: models.Client
@@ -186,6 +186,10 @@ class PullSync(SyncBase):
         self.audit.about(local_id=local_id)
         row = await models.SyncMap.get_or_none(entity_type=entity_type, local_id=local_id)
         if row is None or row.whmcs_id is None:
+            # A link is removed even if its local record is gone; without one, a record that
+            # does not exist is not found, as in every other operation.
+            if entity_type is CLIENT and not await models.Client.exists(id=local_id):
+                raise RecordNotFound(entity_type, local_id, "LOCAL")
             raise NotLinked(local_id)
         claim = await self.claims.claim_local(entity_type, local_id)
         whmcs_id = claim.row.whmcs_id

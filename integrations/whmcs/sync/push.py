@@ -234,7 +234,13 @@ class PushSync(SyncBase):
         base = row.snapshot or {}
         ours = row.unconfirmed or {}  # sent by a write whose answer never came
         conflicts = [
-            Difference(f, desired[f], current.get(f), base.get(f))
+            Difference(
+                f,
+                desired[f],
+                current.get(f),
+                base.get(f),
+                api_field_name(self.mapping.local_name(f)),
+            )
             for f in changed
             if f in base
             and not same(f, current.get(f), base.get(f))

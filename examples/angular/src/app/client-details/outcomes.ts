@@ -114,9 +114,10 @@ export function updateOutcome(result: UpdateResult): Outcome {
       return {
         tone: 'warning',
         message: result.message,
+        // diff.field is WHMCS's name (phonenumber); localField the form's name (phoneNumber).
         details: result.diffs.map(
           (diff) =>
-            `${diff.field}: here "${diff.local ?? ''}", in WHMCS "${diff.whmcs ?? ''}"` +
+            `${diff.localField ?? diff.field}: here "${diff.local ?? ''}", in WHMCS "${diff.whmcs ?? ''}"` +
             (diff.base === null ? '' : ` (both were "${diff.base}")`),
         ),
         followUp: { action: 'forceUpdate', label: 'Overwrite WHMCS with these values' },
@@ -148,6 +149,8 @@ export function unlinkOutcome(result: UnlinkResult): Outcome {
       return { tone: 'warning', message: result.message, details: [] };
     case 'SyncInProgressError':
       return { tone: 'warning', message: result.message, details: ['Try again in a moment.'] };
+    case 'NotFoundError':
+      return { tone: 'error', message: result.message, details: [] };
     default:
       return unknownMember(result);
   }
