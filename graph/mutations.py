@@ -10,7 +10,7 @@ import models
 from graph import inputs
 from graph.context import Info
 from graph.enums import EntityType, PullOperation, PushOperation
-from graph.errors import to_member
+from graph.errors import stale_link, to_member
 from graph.inputs import (
     ClientInput,
     ClientPatch,
@@ -26,6 +26,7 @@ from graph.types.errors import (
     DuplicateInWhmcsError,
     NotFoundError,
     NotLinkedError,
+    StaleLink,
     SyncInProgressError,
     ValidationError,
     WhmcsError,
@@ -40,6 +41,13 @@ class PushClientSuccess:
     whmcs_id: strawberry.ID
     sync_map_id: strawberry.ID
     client: Client
+    stale_link: StaleLink | None = strawberry.field(
+        default=None,
+        description=(
+            "Another local client's link to this WHMCS client was stale: it is marked ERROR and "
+            "gave the WHMCS id up to this one (both steps are in the audit log). Null otherwise."
+        ),
+    )
 
 
 @strawberry.type
@@ -62,12 +70,26 @@ class PullClientSuccess:
     changed_fields: list[str] = strawberry.field(
         description="Local field names that changed, by their GraphQL names (phoneNumber)."
     )
+    stale_link: StaleLink | None = strawberry.field(
+        default=None,
+        description=(
+            "Another local client's link to this WHMCS client was stale: it is marked ERROR and "
+            "gave the WHMCS id up to this one (both steps are in the audit log). Null otherwise."
+        ),
+    )
 
 
 @strawberry.type
 class LinkClientSuccess:
     client: Client
     whmcs_client: WhmcsClient
+    stale_link: StaleLink | None = strawberry.field(
+        default=None,
+        description=(
+            "Another local client's link to this WHMCS client was stale: it is marked ERROR and "
+            "gave the WHMCS id up to this one (both steps are in the audit log). Null otherwise."
+        ),
+    )
 
 
 @strawberry.type
@@ -98,6 +120,7 @@ PushClientResult = Annotated[
     | WhmcsError,
     strawberry.union("PushClientResult"),
 ]
+# AlreadyLinkedError: an unanswered create whose e-mail turns out linked to another client.
 UpdateClientResult = Annotated[
     UpdateClientSuccess
     | NotFoundError
@@ -105,16 +128,19 @@ UpdateClientResult = Annotated[
     | ValidationError
     | ConflictError
     | SyncInProgressError
-    | WhmcsError,
+    | WhmcsError
+    | AlreadyLinkedError,
     strawberry.union("UpdateClientResult"),
 ]
+# ConflictError: the linked WHMCS client holds another e-mail than at the last sync.
 PullClientResult = Annotated[
     PullClientSuccess
     | NotFoundError
     | ValidationError
     | AlreadyLinkedError
     | SyncInProgressError
-    | WhmcsError,
+    | WhmcsError
+    | ConflictError,
     strawberry.union("PullClientResult"),
 ]
 # Both take the record's claim, so both can meet another operation holding it.
@@ -193,6 +219,7 @@ class Mutation:
             whmcs_id=_id(result.whmcs_id),
             sync_map_id=_id(result.sync_map_id),
             client=Client.from_model(result.client),
+            stale_link=stale_link(result.stale),
         )
 
     @strawberry.mutation(
@@ -242,6 +269,7 @@ class Mutation:
             whmcs_client=WhmcsClient.from_record(result.record),
             client=Client.from_model(result.client),
             changed_fields=result.changed_fields,
+            stale_link=stale_link(result.stale),
         )
 
     @strawberry.mutation(
@@ -264,6 +292,7 @@ class Mutation:
         return LinkClientSuccess(
             client=Client.from_model(result.client),
             whmcs_client=WhmcsClient.from_record(result.record),
+            stale_link=stale_link(result.stale),
         )
 
     @strawberry.mutation(

@@ -124,6 +124,9 @@ export function updateOutcome(result: UpdateResult): Outcome {
       };
     case 'NotLinkedError':
       return { tone: 'warning', message: result.message, details: ['Push the client first.'] };
+    case 'AlreadyLinkedError':
+      // An unanswered create turned out to be another client's WHMCS record.
+      return { tone: 'warning', message: result.message, details: [] };
     case 'ValidationError':
       return validationError(result);
     case 'WhmcsError':
