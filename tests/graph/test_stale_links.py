@@ -149,6 +149,39 @@ async def _pushed(api: Api, email: str) -> tuple[str, str]:
     return client_id, pushed["whmcsId"]
 
 
+async def _linked_to_liam(api: Api) -> str:
+    """Ana, linked to WHMCS client 7 (Liam: a link that fits); returns her local id."""
+    ana = await _client(api, "ana@example.org")
+    linked = await api.gql(LINK, {"id": ana, "whmcsId": "7"})
+    assert linked["linkClient"]["__typename"] == "LinkClientSuccess", linked
+    return ana
+
+
+async def _liam_twice(api: Api) -> tuple[str, str]:
+    """Ana linked to Liam with her local e-mail changed (the same person), and Bea, a local
+    client with Liam's e-mail: (Ana, Bea)."""
+    ana = await _linked_to_liam(api)
+    await api.gql(UPDATE_LOCAL, {"id": ana, "input": {"email": "ana.new@example.org"}})
+    return ana, await _client(api, "liam.obrien@example.ie")
+
+
+def _names_both(result: dict[str, Any], linked: str, requested: str) -> None:
+    assert result["__typename"] == "AlreadyLinkedError", result
+    assert (result["linkedLocalId"], result["linkedWhmcsId"], result["requestedLocalId"]) == (
+        linked,
+        "7",
+        requested,
+    )
+
+
+async def _reused_by(api: Api, whmcs: Whmcs, email: str) -> tuple[str, str]:
+    """Ana pushed, then WHMCS reset: its next client (``email``) gets Ana's old id."""
+    ana, reused = await _pushed(api, "ana@example.org")
+    await whmcs.reset()
+    assert await whmcs.add_client(email, first=email.split("@")[0].capitalize()) == int(reused)
+    return ana, reused
+
+
 async def _status(api: Api, client_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     data = await api.gql(STATUS, {"id": client_id})
     return data["syncStatus"], data["stats"]
@@ -244,9 +277,7 @@ async def test_a_busy_stale_link_leaves_the_create_pending_then_it_is_linked(
 async def test_the_email_lookup_finds_a_stale_link_marked_then_moved_by_link_existing(
     api: Api, whmcs: Whmcs
 ) -> None:
-    ana, reused = await _pushed(api, "ana@example.org")
-    await whmcs.reset()
-    assert await whmcs.add_client("bea@example.org") == int(reused)  # Bea holds Ana's old id
+    ana, reused = await _reused_by(api, whmcs, "bea@example.org")
     bea = await _client(api, "bea@example.org")
 
     duplicate = await _push(api, bea)
@@ -274,21 +305,11 @@ async def test_the_email_lookup_finds_a_stale_link_marked_then_moved_by_link_exi
 async def test_the_email_lookup_finds_a_link_that_still_fits_and_names_both_clients(
     api: Api,
 ) -> None:
-    ana = await _client(api, "ana@example.org")
-    linked = await api.gql(LINK, {"id": ana, "whmcsId": "7"})  # Liam, liam.obrien@example.ie
-    assert linked["linkClient"]["__typename"] == "LinkClientSuccess"
-    patch = {"id": ana, "input": {"email": "ana.new@example.org"}}
-    await api.gql(UPDATE_LOCAL, patch)  # the same person, e-mail changed here only
-    bea = await _client(api, "liam.obrien@example.ie")
+    ana, bea = await _liam_twice(api)
 
     result = await _push(api, bea)
 
-    assert result["__typename"] == "AlreadyLinkedError"
-    assert (result["linkedLocalId"], result["linkedWhmcsId"], result["requestedLocalId"]) == (
-        ana,
-        "7",
-        bea,
-    )
+    _names_both(result, ana, bea)
     ana_status, stats = await _status(api, ana)
     assert ana_status["status"] == "SYNCED"  # a link that fits is left alone
     assert (stats["totalPending"], stats["totalErrors"]) == (0, 0)
@@ -335,10 +356,7 @@ async def _stale_pending(local_id: str) -> None:
 async def test_a_reconciliation_that_finds_a_fitting_link_elsewhere_settles_as_error(
     api: Api, operation: str
 ) -> None:
-    ana = await _client(api, "ana@example.org")
-    await api.gql(LINK, {"id": ana, "whmcsId": "7"})
-    await api.gql(UPDATE_LOCAL, {"id": ana, "input": {"email": "ana.new@example.org"}})
-    bea = await _client(api, "liam.obrien@example.ie")
+    ana, bea = await _liam_twice(api)
     await _stale_pending(bea)
 
     if operation == "push":
@@ -346,12 +364,7 @@ async def test_a_reconciliation_that_finds_a_fitting_link_elsewhere_settles_as_e
     else:
         result = (await api.gql(UPDATE, {"id": bea}))["updateClient"]
 
-    assert result["__typename"] == "AlreadyLinkedError"
-    assert (result["linkedLocalId"], result["linkedWhmcsId"], result["requestedLocalId"]) == (
-        ana,
-        "7",
-        bea,
-    )
+    _names_both(result, ana, bea)
     bea_status, stats = await _status(api, bea)
     assert bea_status["status"] == "ERROR"  # settled: the create never happened
     assert "nothing was created" in bea_status["lastError"]
@@ -377,9 +390,7 @@ async def test_an_update_reconciliation_that_finds_nothing_settles_as_error(api:
 async def test_a_pull_into_another_client_takes_the_id_from_a_stale_link(
     api: Api, whmcs: Whmcs
 ) -> None:
-    ana, reused = await _pushed(api, "ana@example.org")
-    await whmcs.reset()
-    await whmcs.add_client("carla@example.org", first="Carla")
+    ana, reused = await _reused_by(api, whmcs, "carla@example.org")
     carla = await _client(api, "carla.here@example.org")
 
     result = (await api.gql(PULL, {"whmcsId": reused, "localId": carla}))["pullClient"]
@@ -393,25 +404,17 @@ async def test_a_pull_into_another_client_takes_the_id_from_a_stale_link(
 
 
 async def test_a_pull_into_another_client_over_a_fitting_link_names_both(api: Api) -> None:
-    ana = await _client(api, "ana@example.org")
-    await api.gql(LINK, {"id": ana, "whmcsId": "7"})
+    ana = await _linked_to_liam(api)
     other = await _client(api, "other@example.org")
 
     result = (await api.gql(PULL, {"whmcsId": "7", "localId": other}))["pullClient"]
 
-    assert result["__typename"] == "AlreadyLinkedError"
-    assert (result["linkedLocalId"], result["linkedWhmcsId"], result["requestedLocalId"]) == (
-        ana,
-        "7",
-        other,
-    )
+    _names_both(result, ana, other)
     assert (await models.Client.get(id=int(other))).email == "other@example.org"
 
 
 async def test_a_pull_never_follows_a_link_to_another_person(api: Api, whmcs: Whmcs) -> None:
-    ana, reused = await _pushed(api, "ana@example.org")
-    await whmcs.reset()
-    await whmcs.add_client("carla@example.org", first="Carla")
+    ana, reused = await _reused_by(api, whmcs, "carla@example.org")
 
     result = (await api.gql(PULL, {"whmcsId": reused}))["pullClient"]
 
@@ -462,9 +465,7 @@ async def test_a_pull_of_a_linked_client_that_is_gone_is_not_found_and_marked(
 
 
 async def test_a_link_takes_the_id_from_a_stale_link(api: Api, whmcs: Whmcs) -> None:
-    ana, reused = await _pushed(api, "ana@example.org")
-    await whmcs.reset()
-    await whmcs.add_client("carla@example.org")
+    ana, reused = await _reused_by(api, whmcs, "carla@example.org")
     carla = await _client(api, "carla@example.org")
 
     result = (await api.gql(LINK, {"id": carla, "whmcsId": reused}))["linkClient"]
@@ -476,18 +477,12 @@ async def test_a_link_takes_the_id_from_a_stale_link(api: Api, whmcs: Whmcs) -> 
 
 
 async def test_a_link_over_a_fitting_link_names_both(api: Api) -> None:
-    ana = await _client(api, "ana@example.org")
-    await api.gql(LINK, {"id": ana, "whmcsId": "7"})
+    ana = await _linked_to_liam(api)
     other = await _client(api, "other@example.org")
 
     result = (await api.gql(LINK, {"id": other, "whmcsId": "7"}))["linkClient"]
 
-    assert result["__typename"] == "AlreadyLinkedError"
-    assert (result["linkedLocalId"], result["linkedWhmcsId"], result["requestedLocalId"]) == (
-        ana,
-        "7",
-        other,
-    )
+    _names_both(result, ana, other)
     assert (await _status(api, ana))[0]["status"] == "SYNCED"
 
 
@@ -525,9 +520,7 @@ async def test_an_update_of_a_client_that_is_gone_is_not_found_and_marked(
 async def test_an_update_never_overwrites_another_person_unless_forced(
     api: Api, whmcs: Whmcs
 ) -> None:
-    ana, reused = await _pushed(api, "ana@example.org")
-    await whmcs.reset()
-    await whmcs.add_client("carla@example.org", first="Carla")
+    ana, reused = await _reused_by(api, whmcs, "carla@example.org")
 
     result = (await api.gql(UPDATE, {"id": ana}))["updateClient"]
 
