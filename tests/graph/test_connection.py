@@ -134,6 +134,12 @@ async def test_an_odd_whmcs_details_answer_is_classified(
     ).values_list("error_message", flat=True)
     assert errors == [result["message"].removeprefix("Connection failed: ")]
     assert "Traceback" not in caplog.text
+    [line] = [  # one log line, saying what failed
+        r
+        for r in caplog.records
+        if r.levelno >= logging.WARNING and r.name.startswith("integrations")
+    ]
+    assert line.getMessage().startswith(f"Connection test failed ({failure.lower()})")
 
 
 async def test_a_lone_surrogate_in_the_version_is_replaced_not_fatal(api: Api) -> None:

@@ -6,6 +6,7 @@ WHMCS is back), and reports what it found; the breaker's state after the call co
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -13,6 +14,8 @@ from integrations.whmcs.breaker import BreakerStatus
 from integrations.whmcs.client import WhmcsClient
 from integrations.whmcs.errors import FailureKind, WhmcsError
 from integrations.whmcs.sync.audit import Audit
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,7 @@ async def test_connection(
         # A call that failed is its own ERROR row; an answer that came but cannot be read (its
         # row says SUCCESS) gets one saying why: a failed test is never recorded as a success.
         await audit.failed(exc.message)
+        logger.warning("Connection test failed (%s): %s", exc.kind.value, exc.message)
         return ConnectionReport(
             False,
             f"Connection failed: {exc.message}",
