@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install run test lint typecheck pytest schema check-schema migrations clean graphiql \
-	browser-deps angular
+	browser-deps judge-deps angular
 
 install: $(STAMP)
 
@@ -50,6 +50,10 @@ graphiql: install
 # playwright-core for tests/browser (the test installs it itself when missing).
 browser-deps:
 	cd tests/browser && npm ci --no-audit --no-fund
+
+# The npm WHMCS client that judges the sandbox (tests/sandbox/test_judges.py installs it too).
+judge-deps:
+	cd tests/sandbox/judges && npm ci --no-audit --no-fund
 
 # The Angular example: install, generate the typed operations from schema.graphql, type-check.
 # (npm's EBADENGINE warnings are muted: a few codegen dependencies declare Node >= 22, and

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from integrations.whmcs.errors import (
@@ -48,7 +49,10 @@ _LEADING_JUNK = "\ufeff \t\r\n"
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """What one HTTP exchange amounted to: the parsed body and, unless it succeeded, the error."""
+    """What one HTTP exchange amounted to: the parsed body and, unless it succeeded, the error.
+
+    In ``body``, JSON numbers with a fraction or an exponent are :class:`~decimal.Decimal`.
+    """
 
     status: int | None
     body: dict[str, Any] | None
@@ -143,7 +147,8 @@ def read_answer(
             _not_json(action, status, text, write=write, secrets=secrets, location=location),
         )
     try:
-        parsed = _clean(json.loads(text), MAX_DEPTH)
+        # Numbers with a fraction become Decimal, never float: money must keep every digit.
+        parsed = _clean(json.loads(text, parse_float=Decimal), MAX_DEPTH)
     except (ValueError, RecursionError):  # RecursionError: json's own limit (~1000 levels)
         return Answer(
             status,

@@ -25,6 +25,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -42,7 +43,16 @@ from integrations.whmcs.errors import (
 from integrations.whmcs.normalise import WhmcsShapeError
 from integrations.whmcs.records import WhmcsDetails
 from integrations.whmcs.redact import redact
-from integrations.whmcs.resources import ClientsResource, Params, shape_error
+from integrations.whmcs.resources import (
+    ClientsResource,
+    DomainsResource,
+    InvoicesResource,
+    OrdersResource,
+    Params,
+    ServicesResource,
+    TicketsResource,
+    shape_error,
+)
 
 __all__ = [
     "AUTH_FIELDS",
@@ -123,8 +133,9 @@ class CallRecord:
     """What one WHMCS call did, handed to observers (the audit log writes it).
 
     ``params`` are the form fields as sent, without credentials and with sensitive values (such
-    as ``password2``) redacted; ``response`` is the parsed body, redacted the same way, or None
-    when the answer was not JSON. ``attempts`` counts retries; ``duration_ms`` covers them all.
+    as ``password2``) redacted; ``response`` is the parsed body, redacted the same way (a JSON
+    number with a fraction as its exact text, so the record stores as JSON), or None when the
+    answer was not JSON. ``attempts`` counts retries; ``duration_ms`` covers them all.
     """
 
     action: str
@@ -195,6 +206,17 @@ class _Transport:
         return _no_answer(WhmcsConnectionError, action, text, exc, outcome_unknown)
 
 
+def _json_ready(data: Any) -> Any:
+    """``data`` with every Decimal written as its exact text (JSON encoders refuse Decimal)."""
+    if isinstance(data, Decimal):
+        return str(data)
+    if isinstance(data, dict):
+        return {key: _json_ready(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_json_ready(item) for item in data]
+    return data
+
+
 def _no_answer(
     kind: type[WhmcsError], action: str, text: str, cause: BaseException, outcome_unknown: bool
 ) -> WhmcsError:
@@ -211,6 +233,11 @@ class WhmcsClient:
     """
 
     clients: ClientsResource
+    services: ServicesResource
+    invoices: InvoicesResource
+    orders: OrdersResource
+    tickets: TicketsResource
+    domains: DomainsResource
 
     def __init__(
         self,
@@ -255,6 +282,11 @@ class WhmcsClient:
         self._transport = transport
         self._observer = observer
         self.clients = ClientsResource(self)
+        self.services = ServicesResource(self)
+        self.invoices = InvoicesResource(self)
+        self.orders = OrdersResource(self)
+        self.tickets = TicketsResource(self)
+        self.domains = DomainsResource(self)
 
     def with_observer(self, observer: CallObserver | None) -> WhmcsClient:
         """A copy that reports to ``observer``, sharing session, concurrency bound and settings."""
@@ -325,7 +357,9 @@ class WhmcsClient:
                     action=action,
                     params=redact(fields),
                     status=answer.status,
-                    response=redact(answer.body) if answer.body is not None else None,
+                    response=(
+                        _json_ready(redact(answer.body)) if answer.body is not None else None
+                    ),
                     error=answer.error,
                     duration_ms=duration_ms,
                     attempts=attempts,

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from .faults import FaultQueue
+from .module_store import ModuleStore
 from .php import php_truthy
 from .records import (
     BOOL_CLIENT_FIELDS,
@@ -63,6 +64,7 @@ class SandboxState:
         self.calls: list[dict[str, str]] = []
         self.sent_emails: list[SentEmail] = []
         self.faults = FaultQueue()
+        self.modules = ModuleStore(self)  # services, invoices, orders, tickets, domains
         self.latency_ms = latency_ms
         self._next_client_id = 1
         self._next_user_id = 1
@@ -75,6 +77,7 @@ class SandboxState:
         self.calls.clear()
         self.sent_emails.clear()
         self.faults.clear()
+        self.modules.clear()
         self.latency_ms = self._initial_latency_ms
         self._next_client_id = 1
         self._next_user_id = 1
@@ -84,6 +87,10 @@ class SandboxState:
     def seed(self) -> None:
         """Load the demo data (``reset`` does it when the state was built with ``seed=True``)."""
         load_demo_data(self)
+
+    def today(self) -> date:
+        """The sandbox's today (WHMCS's server-local date)."""
+        return self._today()
 
     # --- journal -------------------------------------------------------------------------
 
@@ -172,6 +179,7 @@ class SandboxState:
         client = self.clients.pop(client_id, None)
         if client is None:
             raise KeyError(f"no client {client_id}")
+        self.modules.drop_client(client_id)
         if delete_users:
             still_linked = {uid for c in self.clients.values() for uid in c.user_ids}
             for user_id in client.user_ids:
