@@ -11,6 +11,8 @@ Transport rules (whmcs-api.md sections 1 and 6):
 - At most ``max_concurrency`` calls are in flight at once.
 - Reads (``Get*``, ``WhmcsDetails``) are retried on :class:`WhmcsUnavailableError` with capped
   exponential backoff and full jitter. Writes are never retried: WHMCS has no idempotency keys.
+- A circuit breaker fails calls fast while WHMCS is down (see :mod:`.breaker`); a diagnostic
+  call (the connection test) goes through it, once, whatever its state.
 - The observer sees one :class:`CallRecord` per call (after retries), success or failure.
 - ``metrics`` (optional, :class:`CallMetrics`) hears of every request sent, with its
   :class:`CallOutcome` and duration, and of every call not sent (circuit open, shutting down).
@@ -374,8 +376,19 @@ class WhmcsClient:
             f"read_retries={t.read_retries!r})"
         )
 
-    async def call(self, action: str, params: Params | None = None) -> dict[str, Any]:
+    @property
+    def breaker(self) -> CircuitBreaker:
+        """The circuit breaker in front of this WHMCS (shared by every observer copy)."""
+        return self._transport.breaker
+
+    async def call(
+        self, action: str, params: Params | None = None, *, diagnostic: bool = False
+    ) -> dict[str, Any]:
         """Run one WHMCS action and return its ``result=success`` body.
+
+        ``diagnostic``: one attempt that the circuit breaker never holds back (the connection
+        test must see WHMCS as it is now); its outcome still counts, so a success closes the
+        circuit at once.
 
         Raises a :class:`~integrations.whmcs.errors.WhmcsError` subclass; ``ValueError`` if
         ``params`` tries to set ``action``, ``responsetype`` or a credential. An exception
@@ -384,11 +397,11 @@ class WhmcsClient:
         t = self._transport
         fields = encode_params(params)
         read = is_read_action(action)
-        max_attempts = 1 + (t.read_retries if read else 0)
+        max_attempts = 1 + (t.read_retries if read and not diagnostic else 0)
         started = time.perf_counter()
         attempts = 0
         while True:
-            wait = t.breaker.admit()
+            wait = 0.0 if diagnostic else t.breaker.admit()
             if wait > 0 and attempts:
                 break  # opened while retrying: report the last real answer
             if wait > 0:  # WHMCS is down: nothing is sent, so nothing reached it to record
@@ -439,13 +452,13 @@ class WhmcsClient:
         assert answer.body is not None  # a success always has a parsed body
         return answer.body
 
-    async def details(self) -> WhmcsDetails:
-        """The WHMCS version (``WhmcsDetails``, 8.0+).
+    async def details(self, *, diagnostic: bool = False) -> WhmcsDetails:
+        """The WHMCS version (``WhmcsDetails``, 8.0+). ``diagnostic``: see :meth:`call`.
 
         Raises :class:`~integrations.whmcs.errors.WhmcsCommandNotFoundError` on older WHMCS
         and :class:`~integrations.whmcs.errors.WhmcsPermissionError` if the API role lacks it.
         """
-        body = await self.call("WhmcsDetails")
+        body = await self.call("WhmcsDetails", diagnostic=diagnostic)
         try:
             return WhmcsDetails.from_body(body)
         except WhmcsShapeError as exc:
