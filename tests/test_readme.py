@@ -328,10 +328,38 @@ def test_the_conventions_catch_what_they_promise() -> None:
     assert error_members({"x": {"__typename": "NotFoundError", "message": "gone"}}) != []
 
 
-def test_the_readme_examples_run_in_order_and_answer_as_shown(demo: Demo) -> None:
+def walk(demo: Demo, text: str) -> list[str]:
     problems: list[str] = []
-    for step in steps(blocks(README.read_text())):
+    for step in steps(blocks(text)):
         found = run_graphql(demo, step) if step.block.kind == "graphql" else run_shell(demo, step)
         problems += [f"{step.block.where}: {problem}" for problem in found]
+    return problems
+
+
+def test_the_readme_examples_run_in_order_and_answer_as_shown(demo: Demo) -> None:
+    problems = walk(demo, README.read_text())
 
     assert not problems, "\n".join(problems)
+
+
+def test_a_failing_example_fails_the_walk(demo: Demo) -> None:
+    """What the README once did (a client gone before its push, a WHMCS id the demo lacks) is
+    caught, on the same demo, after the walk: nothing here changes its data."""
+    gone = 'mutation { pushClient(clientId: "999") { __typename ... on Error { code message } } }'
+    missing = 'query { whmcsClient(id: "4242") { __typename } }'
+    text = (
+        f"```graphql\n{gone}\n```\n"
+        f"```graphql\n{missing}\n```\n"
+        '```json\n{"data": {"whmcsClient": {"__typename": "WhmcsClient"}}}\n```\n'
+        "```sh\ncurl -sf localhost:8000/no-such-page\n```\n"
+        "```sh\ncurl -s localhost:8000/healthz\n```\n"
+        "```text\nnot what it says\n```\n"
+    )
+
+    problems = walk(demo, text)
+
+    assert len(problems) == 4, problems
+    assert "NotFoundError" in problems[0]
+    assert "expected 'WhmcsClient', received 'NotFoundError'" in problems[1]
+    assert problems[2].startswith("README.md:10 (sh): exit status 22")
+    assert "not what it says" in problems[3]
