@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -49,6 +50,7 @@ ANSWER_KINDS = {"json", "text"}
 NOT_RUN = re.compile(r"^<!-- not run: (?P<reason>\S.*?) -->$")
 FENCE = re.compile(r"^```(?P<kind>[\w-]*)[^\n]*$")
 ANY = "…"
+SHELL_TIMEOUT_S = 60
 
 
 @dataclass
@@ -278,24 +280,31 @@ def run_graphql(demo: Demo, step: Step) -> list[str]:
 def run_shell(demo: Demo, step: Step) -> list[str]:
     address = demo.url.removeprefix("http://")
     script = re.sub(r"\b(localhost|127\.0\.0\.1):8000\b", address, step.block.body)
-    result = subprocess.run(
+    shell = subprocess.Popen(
         ["bash", "-euo", "pipefail", "-c", script],
         cwd=demo.folder,
         env=demo.env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=120,
+        start_new_session=True,  # its own process group: a command left running is ended too
     )
-    if result.returncode != 0:
-        return [f"exit status {result.returncode}: {result.stderr}{result.stdout}"]
+    try:
+        stdout, stderr = shell.communicate(timeout=SHELL_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(shell.pid, signal.SIGKILL)
+        shell.communicate(timeout=10)
+        return [f"still running after {SHELL_TIMEOUT_S} s (a server? mark it not run)"]
+    if shell.returncode != 0:
+        return [f"exit status {shell.returncode}: {stderr}{stdout}"]
     if step.answer is None:
         return []
     if step.answer.kind == "text":
-        return text_mismatches(step.answer.body, result.stdout)
+        return text_mismatches(step.answer.body, stdout)
     try:
-        received = json.loads(result.stdout)
+        received = json.loads(stdout)
     except ValueError:
-        return [f"stdout is not JSON: {result.stdout!r}"]
+        return [f"stdout is not JSON: {stdout!r}"]
     return mismatches(json.loads(step.answer.body), received)
 
 
@@ -363,3 +372,16 @@ def test_a_failing_example_fails_the_walk(demo: Demo) -> None:
     assert "expected 'WhmcsClient', received 'NotFoundError'" in problems[1]
     assert problems[2].startswith("README.md:10 (sh): exit status 22")
     assert "not what it says" in problems[3]
+
+
+def test_a_command_left_running_is_ended_and_reported(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "SHELL_TIMEOUT_S", 1)
+    marker = demo.folder / "still-running"
+
+    problems = walk(demo, f"```sh\n(sleep 5 && touch {marker}) &\nwait\n```\n")
+
+    assert problems == ["README.md:1 (sh): still running after 1 s (a server? mark it not run)"]
+    time.sleep(6)  # past the moment the killed command would have written its file
+    assert not marker.exists()
