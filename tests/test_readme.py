@@ -29,7 +29,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -42,6 +41,8 @@ from typing import Any
 
 import pytest
 from graphql import DocumentNode, FragmentDefinitionNode, OperationDefinitionNode, parse, print_ast
+
+from tests.ops.support import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -175,13 +176,6 @@ class Demo:
     env: dict[str, str]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _clean_environment() -> dict[str, str]:
     """This process's environment without any of the server's settings (.env.example's)."""
     example = (ROOT / ".env.example").read_text()
@@ -206,7 +200,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         [str(command), "migrate"], cwd=folder, env=env, capture_output=True, text=True, timeout=120
     )
     assert migrate.returncode == 0, migrate.stderr
-    port = _free_port()
+    port = free_port()
     out, err = folder / "serve.out", folder / "serve.err"
     with out.open("w") as stdout, err.open("w") as stderr:
         server = subprocess.Popen(
