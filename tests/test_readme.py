@@ -49,7 +49,7 @@ README = ROOT / "README.md"
 RUN_KINDS = {"graphql", "sh"}
 ANSWER_KINDS = {"json", "text"}
 NOT_RUN = re.compile(r"^<!-- not run: (?P<reason>\S.*?) -->$")
-FENCE = re.compile(r"^```(?P<kind>[\w-]*)[^\n]*$")
+FENCE = re.compile(r"^(?P<indent> *)```(?P<kind>[\w-]*)[^\n]*$")
 ANY = "…"
 SHELL_TIMEOUT_S = 60
 
@@ -75,15 +75,15 @@ def blocks(text: str) -> list[Block]:
         if fence is None:
             index += 1
             continue
-        start = index
+        start, indent = index, fence["indent"]  # a block in a list item is indented
         index += 1
         body: list[str] = []
-        while index < len(lines) and lines[index] != "```":
-            body.append(lines[index])
+        while index < len(lines) and lines[index] != indent + "```":
+            body.append(lines[index].removeprefix(indent))
             index += 1
         assert index < len(lines), f"README.md:{start + 1}: the fence is never closed"
         index += 1
-        mark = NOT_RUN.match(lines[start - 1]) if start else None
+        mark = NOT_RUN.match(lines[start - 1].strip()) if start else None
         reason = mark["reason"] if mark else None
         found.append(Block(start + 1, fence["kind"], "\n".join(body) + "\n", reason))
     return found
@@ -321,6 +321,10 @@ def test_the_conventions_catch_what_they_promise() -> None:
     with pytest.raises(AssertionError, match="run by nobody"):
         list(steps(blocks(unmarked)))
     assert list(steps(blocks("<!-- not run: TypeScript -->\n" + unmarked))) == []
+    indented = "- a list item:\n\n  <!-- not run: a reason -->\n  ```sh\n  make run\n  ```\n"
+    assert list(steps(blocks(indented))) == []
+    [shell] = blocks(indented.replace("<!-- not run: a reason -->", "text"))
+    assert (shell.kind, shell.body, shell.not_run) == ("sh", "make run\n", None)
     with pytest.raises(AssertionError, match="run by nobody"):
         list(steps(blocks("<!-- not run: -->\n" + unmarked)))  # a reason is required
     assert mismatches({"a": ANY, "b": "took … ms"}, {"a": [1], "b": "took 12 ms"}) == []
