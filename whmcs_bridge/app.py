@@ -34,13 +34,10 @@ from integrations.whmcs.sync.bridge import Bridge
 from integrations.whmcs.sync.connection import ConnectionReport
 from integrations.whmcs.sync.mapping import FieldMapping
 from models import SyncOperation
+from whmcs_bridge.browser import HostAllowList, SecurityHeaders
 from whmcs_bridge.db import tortoise_config
-from whmcs_bridge.security import (
-    BodyLimitGuard,
-    GraphQLGate,
-    MemoryRateLimiter,
-    RedisRateLimiter,
-)
+from whmcs_bridge.ratelimit import MemoryRateLimiter, RedisRateLimiter
+from whmcs_bridge.security import GraphQLGate
 from whmcs_bridge.settings import Settings
 from whmcs_bridge.tokens import Principal, TokenVerifier
 
@@ -75,6 +72,8 @@ def create_app(
             if settings.redis_url
             else MemoryRateLimiter(settings.rate_limit_per_minute)
         )
+    per_address = settings.rate_limit_unauthenticated_per_minute
+    address_limiter = MemoryRateLimiter(per_address) if per_address else None
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -105,8 +104,23 @@ def create_app(
     graphql = BridgeGraphQL(
         build_schema(limits), graphql_ide="graphiql" if settings.graphiql else None
     )
+    # The gate wraps the endpoint itself: whatever reaches GraphQL, by whatever path, passed it.
+    gate = GraphQLGate(
+        graphql,
+        verifier=verifier,
+        limiter=limiter,
+        address_limiter=address_limiter,
+        max_body_bytes=settings.max_body_bytes,
+        body_timeout_s=settings.http.body_timeout_s,
+        anonymous=(
+            Principal("demo-anonymous", models.TokenScope.WRITE)
+            if settings.anonymous_allowed
+            else None
+        ),
+        page=graphql.graphiql_page if settings.graphiql else None,
+    )
     routes: list[BaseRoute] = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", gate),  # every method: the gate answers those GraphQL does not serve
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
     ]
@@ -122,19 +136,9 @@ def create_app(
     return Starlette(
         routes=routes,
         middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(HostAllowList, allowed=settings.served_hosts),
             *_cors(settings),
-            Middleware(BodyLimitGuard, max_body_bytes=settings.max_body_bytes),
-            Middleware(
-                GraphQLGate,
-                verifier=verifier,
-                limiter=limiter,
-                max_body_bytes=settings.max_body_bytes,
-                anonymous=(
-                    Principal("demo-anonymous", models.TokenScope.WRITE)
-                    if settings.anonymous_allowed
-                    else None
-                ),
-            ),
         ],
         lifespan=lifespan,
     )
@@ -216,7 +220,7 @@ def _cors(settings: Settings) -> list[Middleware]:
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
-            allow_credentials=True,
+            allow_credentials=False,  # the token travels in a header; no cookie is ever used
             max_age=600,
         )
     ]

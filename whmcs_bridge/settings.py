@@ -7,13 +7,15 @@ message naming the variable; the CLI prints it and exits, never a traceback. Sec
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from starlette.config import Config
 from starlette.datastructures import Secret
@@ -57,7 +59,23 @@ class WhmcsSettings:
         return self.api_url is None
 
 
+# The names a local server is reached by; ALLOWED_HOSTS's default (plus HOST when it is one
+# address). A DNS-rebinding page reaches a local server under its own name: refused.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
 @dataclass(frozen=True, slots=True)
+class HttpLimits:
+    """What one client may hold of the server (`whmcs-bridge serve`; the README's Security)."""
+
+    max_header_bytes: int = 16_384  # request line and headers: past it, 431 and the end
+    header_timeout_s: float = 10.0  # from connecting (or the last answer) to the full headers
+    body_timeout_s: float = 30.0  # for the whole request body
+    keep_alive_s: int = 5  # an idle connection between requests
+    max_concurrency: int = 1_000  # connections and requests at once; past it, 503
+
+
+@dataclass(frozen=True, slots=True, repr=False)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     whmcs: WhmcsSettings = field(
@@ -75,6 +93,9 @@ class Settings:
     port: int = 8000
     log_level: str = "INFO"
     rate_limit_per_minute: int = 600
+    rate_limit_unauthenticated_per_minute: int = 60
+    allowed_hosts: tuple[str, ...] | None = None  # None: see served_hosts
+    http: HttpLimits = field(default_factory=HttpLimits)
     max_body_bytes: int = 100_000
     max_depth: int = 10
     max_aliases: int = 15
@@ -84,6 +105,23 @@ class Settings:
     demo_anonymous: bool = True
     # Test-only fault hook (reliability tests): the process dies at the named point.
     crash_at: str | None = None
+
+    def __repr__(self) -> str:
+        """The fields, with any password in the database or Redis URL masked."""
+        shown = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        shown["database_url"] = masked_url(self.database_url)
+        shown["redis_url"] = masked_url(self.redis_url) if self.redis_url else None
+        return f"Settings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
+
+    @property
+    def served_hosts(self) -> tuple[str, ...]:
+        """The Host names answered: ALLOWED_HOSTS, else the loopback names plus HOST when it is
+        one address (not 0.0.0.0 or ::)."""
+        if self.allowed_hosts is not None:
+            return self.allowed_hosts
+        host = self.host.strip("[]").lower()
+        wildcard = host in ("0.0.0.0", "::", *LOOPBACK_HOSTS)
+        return LOOPBACK_HOSTS if wildcard else (*LOOPBACK_HOSTS, host)
 
     @property
     def anonymous_allowed(self) -> bool:
@@ -149,6 +187,16 @@ class Settings:
             rate_limit_per_minute=_number(
                 env, "API_RATE_LIMIT_PER_MINUTE", int, default=600, low=0, high=1_000_000
             ),
+            rate_limit_unauthenticated_per_minute=_number(
+                env,
+                "API_RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE",
+                int,
+                default=60,
+                low=0,
+                high=1_000_000,
+            ),
+            allowed_hosts=_allowed_hosts(env),
+            http=_http_limits(env),
             max_body_bytes=_number(
                 env, "GRAPHQL_MAX_BODY_BYTES", int, default=100_000, low=1_000, high=10_000_000
             ),
@@ -242,17 +290,52 @@ def _url(env: Mapping[str, str], name: str) -> str | None:
     raw = (env.get(name) or "").strip()
     if not raw:
         return None
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    parts = _split(raw)
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise SettingsError(
             f"{name} must be the WHMCS base URL, like https://billing.example.com/whmcs; "
-            f"got {raw!r}."
+            f"got {without_userinfo(raw)!r}."
         )
-    if parts.username or parts.password:
+    if "@" in parts.netloc:
         raise SettingsError(
-            f"{name} must not contain credentials; use WHMCS_API_IDENTIFIER/SECRET."
+            f"{name} must not contain credentials; use WHMCS_API_IDENTIFIER/SECRET "
+            f"(got {without_userinfo(raw)!r})."
         )
     return raw
+
+
+def _split(raw: str) -> SplitResult | None:
+    """The parts of a URL, or None when it cannot be one (a bad port, a broken IPv6 host)."""
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018  (raises ValueError for a port that is no number or too big)
+    except ValueError:
+        return None
+    return parts
+
+
+_USERINFO = re.compile(r"^(?P<scheme>[^:/?#]*:)?//(?P<authority>[^/?#]*)")
+
+
+def without_userinfo(url: str) -> str:
+    """`url` with whatever precedes an '@' in its authority (a user name, a password) masked:
+    an error message may show a URL, never the credentials somebody put in it."""
+    match = _USERINFO.match(url)
+    if match is None or "@" not in match["authority"]:
+        return url
+    host = match["authority"].rpartition("@")[2]
+    return f"{match['scheme'] or ''}//[REDACTED]@{host}{url[match.end() :]}"
+
+
+def masked_url(url: str) -> str:
+    """`url` with its password masked (the user name stays: it says which account is used)."""
+    match = _USERINFO.match(url)
+    if match is None or "@" not in match["authority"]:
+        return url
+    userinfo, _, host = match["authority"].rpartition("@")
+    user = userinfo.partition(":")[0]
+    shown = f"{user}:[REDACTED]" if ":" in userinfo else user
+    return f"{match['scheme'] or ''}//{shown}@{host}{url[match.end() :]}"
 
 
 def _check_transport_security(url: str, *, allow_insecure: bool) -> None:
@@ -287,7 +370,8 @@ def _database_url(env: Mapping[str, str]) -> str:
 
 def _redis_url(env: Mapping[str, str]) -> str | None:
     raw = (env.get("REDIS_URL") or "").strip()
-    if raw and urlsplit(raw).scheme not in ("redis", "rediss", "unix"):
+    parts = _split(raw)
+    if raw and (parts is None or parts.scheme not in ("redis", "rediss", "unix")):
         raise SettingsError("REDIS_URL must start with redis://, rediss:// or unix://.")
     return raw or None
 
@@ -298,9 +382,43 @@ def _origins(env: Mapping[str, str]) -> tuple[str, ...]:
     for origin in origins:
         if origin == "*":
             raise SettingsError("CORS_ORIGINS must list origins; a wildcard is not allowed.")
-        parts = urlsplit(origin)
-        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
+        parts = _split(origin)
+        if (
+            parts is None
+            or parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.path
+        ):
             raise SettingsError(
                 f"CORS_ORIGINS entries must look like https://app.example.com, got {origin!r}."
             )
     return origins
+
+
+def _allowed_hosts(env: Mapping[str, str]) -> tuple[str, ...] | None:
+    """ALLOWED_HOSTS: host names (a leading `*.` for any subdomain, `*` for any host)."""
+    raw = env.get("ALLOWED_HOSTS") or ""
+    hosts = tuple(h.strip().lower().strip("[]").rstrip(".") for h in raw.split(",") if h.strip())
+    for host in hosts:
+        if host != "*" and not re.fullmatch(r"[a-z0-9._:-]+", host.removeprefix("*.")):
+            raise SettingsError(
+                f"ALLOWED_HOSTS entries are host names like api.example.com or *.example.com "
+                f"(no scheme, port or path), got {host!r}."
+            )
+    return hosts or None
+
+
+def _http_limits(env: Mapping[str, str]) -> HttpLimits:
+    return HttpLimits(
+        max_header_bytes=_number(
+            env, "HTTP_MAX_HEADER_BYTES", int, default=16_384, low=1_024, high=1_048_576
+        ),
+        header_timeout_s=_number(
+            env, "HTTP_HEADER_TIMEOUT", float, default=10.0, low=0.5, high=600
+        ),
+        body_timeout_s=_number(env, "HTTP_BODY_TIMEOUT", float, default=30.0, low=0.5, high=600),
+        keep_alive_s=_number(env, "HTTP_KEEP_ALIVE_TIMEOUT", int, default=5, low=1, high=600),
+        max_concurrency=_number(
+            env, "HTTP_LIMIT_CONCURRENCY", int, default=1_000, low=1, high=1_000_000
+        ),
+    )

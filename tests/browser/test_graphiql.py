@@ -192,6 +192,15 @@ def test_graphiql_runs_a_query_with_the_token_from_the_headers_pane(
     assert '"success": true' in report["result"]  # as the result pane shows it
     assert report["blocked"] == [], "the page tried to load from outside this server"
     assert report["pageErrors"] == []
+    assert report["cspViolations"] == []  # the policy allows everything the page needs...
+    assert "script-src 'self' 'sha256-" in report["csp"]  # ...and no script from elsewhere
+    assert "connect-src 'self'" in report["csp"]
+    assert "unsafe-inline" not in report["csp"]
+    # Opened without ?q=, it shows a query to run and how to send the token.
+    assert "connectionTest" in report["initialQuery"]
+    assert "clients(limit: 5)" in report["initialQuery"]
+    assert '{"Authorization": "Bearer wbt_..."}' in report["initialQuery"]
+    assert "Welcome to GraphiQL" not in report["initialQuery"]
     urls = [request["url"] for request in report["requests"]] + report["websockets"]
     hosts = {urlsplit(url).hostname for url in urls if not url.startswith(("data:", "blob:"))}
     assert hosts == {"127.0.0.1"}, urls

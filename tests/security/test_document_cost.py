@@ -9,7 +9,6 @@ an attack is tested against the real process in test_server_process.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +38,9 @@ ATTACKS = {
     "doubling inside a field": (
         "{ whmcsClients { ... on WhmcsClientPage { ...P9 } } } fragment P0 on WhmcsClientPage "
         "{ total } "
-        + " ".join(f"fragment P{i} on WhmcsClientPage {{ ...P{i - 1} ...P{i - 1} }}" for i in range(1, 10)),
+        + " ".join(
+            f"fragment P{i} on WhmcsClientPage {{ ...P{i - 1} ...P{i - 1} }}" for i in range(1, 10)
+        ),
         "selections once its fragments are expanded",
     ),
     "doubling through inline fragments": (
@@ -93,7 +94,8 @@ ATTACKS = {
         "200 definitions",
     ),
     "many fragments": (
-        "{ __typename } " + " ".join(f"fragment G{i} on Query {{ __typename }}" for i in range(200)),
+        "{ __typename } "
+        + " ".join(f"fragment G{i} on Query {{ __typename }}" for i in range(200)),
         "definitions",
     ),
     # aliases and depth counted through fragments, once each (not by walking every spread)
@@ -115,7 +117,7 @@ ATTACKS = {
 
 
 @pytest.fixture
-def validations(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+def validations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts graphql-core validations (the expensive step the cost pass stands in front of)."""
     calls: list[int] = []
     real = graph.security.validate
@@ -125,7 +127,7 @@ def validations(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
         return real(*args, **kwargs)
 
     monkeypatch.setattr(graph.security, "validate", counting)
-    yield calls
+    return calls
 
 
 @pytest.mark.parametrize(("document", "message"), ATTACKS.values(), ids=ATTACKS.keys())
@@ -144,9 +146,12 @@ async def test_attack_documents_are_refused_before_validation(
 
 LEGITIMATE = {
     "GraphiQL's introspection query": get_introspection_query(
-        descriptions=True, input_value_deprecation=True, specified_by_url=True,
-        directive_is_repeatable=True, schema_description=True,
-    ),  # fmt: skip
+        descriptions=True,
+        input_value_deprecation=True,
+        specified_by_url=True,
+        directive_is_repeatable=True,
+        schema_description=True,
+    ),
     **{
         f"angular {path.name}": path.read_text()
         for path in sorted((ROOT / "examples/angular/src/app/graphql").glob("*.graphql"))
@@ -156,7 +161,9 @@ LEGITIMATE = {
         for name in ("PUSH", "PULL", "UPDATE", "LINK", "WHMCS_CLIENTS", "SYNC_LOGS", "CLIENTS")
     },
     "fifteen aliased pages": "{ "
-    + " ".join(f"p{i}: clients(offset: {i}) {{ items {{ id sync {{ status }} }} }}" for i in range(15))
+    + " ".join(
+        f"p{i}: clients(offset: {i}) {{ items {{ id sync {{ status }} }} }}" for i in range(15)
+    )
     + " }",
     "a fragment used at many places": (
         "{ whmcsClients { ... on WhmcsClientPage { items { ...W localClient { ...C } } } } "
@@ -187,7 +194,7 @@ async def test_an_attack_over_http_is_a_graphql_error_not_a_crash(api: Api) -> N
 async def test_no_suggestions_reveal_the_schema_when_introspection_is_off(api: Api) -> None:
     answers = [
         await api.raw("{ stat { totalSynced } }"),  # a field
-        await api.raw("{ clients(serch: \"a\") { total } }"),  # an argument
+        await api.raw('{ clients(serch: "a") { total } }'),  # an argument
         await api.raw("{ ... on Quer { __typename } }"),  # a type
         await api.raw("{ syncLogs(filter: {stats: SUCCESS}) { total } }"),  # an input field
         await api.raw("{ syncLogs(filter: {status: SUCCES}) { total } }"),  # an enum value
