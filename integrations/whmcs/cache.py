@@ -13,6 +13,7 @@ never goes through it.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import time
@@ -27,6 +28,13 @@ from integrations.whmcs.records import WhmcsClientPage, WhmcsClientRecord
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
+
+
+def _short(key: str, max_length: int = 128) -> str:
+    """``key``, or a digest of it when long: what a caller sends must not make keys large."""
+    if len(key) <= max_length:
+        return key
+    return key.split(":", 1)[0] + ":sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 class CacheUnavailableError(Exception):
@@ -146,7 +154,7 @@ class WhmcsReadCache:
         limit: int,
         load: Callable[[], Awaitable[WhmcsClientPage]],
     ) -> WhmcsClientPage:
-        key = "clients:" + json.dumps([search, offset, limit])
+        key = _short("clients:" + json.dumps([search, offset, limit]))
         return await self._cached(key, ("gen:clients",), load, _page_to_json, _page_from_json)
 
     async def invalidate_client(self, client_id: int | None) -> None:
