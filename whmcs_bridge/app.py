@@ -205,6 +205,7 @@ async def _build_bridge(
             enabled=settings.log_enabled,
             log_requests=settings.log_requests,
             log_responses=settings.log_responses,
+            secrets=tuple(s for s in (identifier, secret, access_key) if s),
         ),
         enabled=whmcs_settings.enabled,
         sandbox=whmcs_settings.use_sandbox,

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self, TypeVar
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from starlette.config import Config
 from starlette.datastructures import Secret
@@ -210,9 +210,13 @@ class Settings:
         )
 
     def secret_values(self) -> tuple[str, ...]:
-        """Every configured secret as plain text, for scrubbing logs and tests."""
+        """Every configured secret as plain text, for scrubbing logs and tests: the WHMCS
+        credential and access key, and the database and Redis passwords."""
         values = (self.whmcs.identifier, self.whmcs.secret, self.whmcs.access_key)
-        return tuple(str(v) for v in values if v is not None and str(v))
+        passwords = (_password(self.database_url), _password(self.redis_url or ""))
+        return tuple(str(v) for v in values if v is not None and str(v)) + tuple(
+            p for p in passwords if p
+        )
 
 
 def _read(environ: Mapping[str, str] | None, env_file: str | Path | None) -> dict[str, str]:
@@ -327,6 +331,14 @@ def without_userinfo(url: str) -> str:
     return f"{match['scheme'] or ''}//[REDACTED]@{host}{url[match.end() :]}"
 
 
+def _password(url: str) -> str:
+    match = _USERINFO.match(url)
+    if match is None or "@" not in match["authority"]:
+        return ""
+    userinfo = match["authority"].rpartition("@")[0]
+    return unquote(userinfo.partition(":")[2])
+
+
 def masked_url(url: str) -> str:
     """`url` with its password masked (the user name stays: it says which account is used)."""
     match = _USERINFO.match(url)
@@ -390,7 +402,8 @@ def _origins(env: Mapping[str, str]) -> tuple[str, ...]:
             or parts.path
         ):
             raise SettingsError(
-                f"CORS_ORIGINS entries must look like https://app.example.com, got {origin!r}."
+                "CORS_ORIGINS entries must look like https://app.example.com, "
+                f"got {without_userinfo(origin)!r}."
             )
     return origins
 

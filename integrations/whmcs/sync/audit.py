@@ -24,6 +24,9 @@ class AuditSettings:
     enabled: bool = True
     log_requests: bool = True
     log_responses: bool = True
+    # The configured secrets (WHMCS credential, access key): replaced wherever they appear in
+    # what a row stores, whatever the key (the client redacts them too: defence in depth).
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
 
 @dataclass(slots=True)
@@ -92,7 +95,9 @@ class Audit:
     ) -> None:
         if not self.settings.enabled:
             return
-        request, response, error = _storable((request, response, error))
+        request, response, error = redact(
+            _storable((request, response, error)), self.settings.secrets
+        )
         await models.SyncLog.create(
             operation=self.operation,
             status=status,
@@ -100,8 +105,8 @@ class Audit:
             local_id=self.local_id,
             whmcs_id=self.whmcs_id,
             whmcs_action=whmcs_action,
-            request_data=redact(request) if request is not None else None,
-            response_data=redact(response) if response is not None else None,
+            request_data=request,
+            response_data=response,
             error_message=error,
             duration_ms=duration_ms,
             actor=self.actor,
