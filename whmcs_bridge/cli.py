@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -100,8 +101,11 @@ def _serve(args: argparse.Namespace) -> int:
 
     from integrations.whmcs.sync.mapping import MappingError
     from whmcs_bridge.app import create_app
+    from whmcs_bridge.server import uvicorn_options
 
     settings = _settings()
+    if args.host:  # the Host names answered (ALLOWED_HOSTS' default) follow the address bound
+        settings = dataclasses.replace(settings, host=args.host)
     try:
         app = create_app(settings)
     except MappingError as exc:
@@ -110,11 +114,12 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     uvicorn.run(
         app,
-        host=args.host or settings.host,
+        host=settings.host,
         port=args.port or settings.port,
         log_config=None,
         access_log=False,
         server_header=False,
+        **uvicorn_options(settings.http),  # header size and time, keep-alive, concurrency
     )
     return 0
 
