@@ -64,6 +64,13 @@ def create_app(
     (`require_tokens=False` only for `whmcs-bridge check`, which serves nobody).
     """
     mapping = FieldMapping.load(settings.field_mapping_file)  # invalid: stops start-up
+    if settings.allowed_hosts is None and settings.host in ("0.0.0.0", "::"):
+        logger.warning(
+            "HOST is %s but ALLOWED_HOSTS is not set: only requests addressed to %s are "
+            "answered; set ALLOWED_HOSTS to the names clients use (see .env.example)",
+            settings.host,
+            ", ".join(settings.served_hosts),
+        )
     verifier = TokenVerifier()
     limiter: MemoryRateLimiter | RedisRateLimiter | None = None
     if settings.rate_limit_per_minute:

@@ -30,6 +30,7 @@ import asyncio
 import math
 import time
 
+from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.outage import is_database_outage
@@ -49,8 +50,6 @@ def _header(scope: Scope, name: bytes) -> str:
 
 def wants_graphiql(scope: Scope) -> bool:
     """A browser opening the IDE: GET or HEAD, HTML accepted, nothing to execute in the URL."""
-    from starlette.datastructures import QueryParams
-
     return (
         scope["method"] in ("GET", "HEAD")
         and "text/html" in _header(scope, b"accept")

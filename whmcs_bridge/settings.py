@@ -15,10 +15,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self, TypeVar
-from urllib.parse import SplitResult, unquote, urlsplit
+from urllib.parse import urlsplit
 
 from starlette.config import Config
 from starlette.datastructures import Secret
+
+from whmcs_bridge.urls import masked_url, password_of, split_url, without_userinfo
 
 DEFAULT_DATABASE_URL = "sqlite://./data/whmcs-bridge.sqlite3"
 _DB_SCHEMES = ("sqlite", "postgres", "postgresql", "asyncpg", "psycopg", "mysql", "mariadb")
@@ -213,7 +215,7 @@ class Settings:
         """Every configured secret as plain text, for scrubbing logs and tests: the WHMCS
         credential and access key, and the database and Redis passwords."""
         values = (self.whmcs.identifier, self.whmcs.secret, self.whmcs.access_key)
-        passwords = (_password(self.database_url), _password(self.redis_url or ""))
+        passwords = (password_of(self.database_url), password_of(self.redis_url or ""))
         return tuple(str(v) for v in values if v is not None and str(v)) + tuple(
             p for p in passwords if p
         )
@@ -294,7 +296,7 @@ def _url(env: Mapping[str, str], name: str) -> str | None:
     raw = (env.get(name) or "").strip()
     if not raw:
         return None
-    parts = _split(raw)
+    parts = split_url(raw)
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise SettingsError(
             f"{name} must be the WHMCS base URL, like https://billing.example.com/whmcs; "
@@ -306,48 +308,6 @@ def _url(env: Mapping[str, str], name: str) -> str | None:
             f"(got {without_userinfo(raw)!r})."
         )
     return raw
-
-
-def _split(raw: str) -> SplitResult | None:
-    """The parts of a URL, or None when it cannot be one (a bad port, a broken IPv6 host)."""
-    try:
-        parts = urlsplit(raw)
-        parts.port  # noqa: B018  (raises ValueError for a port that is no number or too big)
-    except ValueError:
-        return None
-    return parts
-
-
-_USERINFO = re.compile(r"^(?P<scheme>[^:/?#]*:)?//(?P<authority>[^/?#]*)")
-
-
-def without_userinfo(url: str) -> str:
-    """`url` with whatever precedes an '@' in its authority (a user name, a password) masked:
-    an error message may show a URL, never the credentials somebody put in it."""
-    match = _USERINFO.match(url)
-    if match is None or "@" not in match["authority"]:
-        return url
-    host = match["authority"].rpartition("@")[2]
-    return f"{match['scheme'] or ''}//[REDACTED]@{host}{url[match.end() :]}"
-
-
-def _password(url: str) -> str:
-    match = _USERINFO.match(url)
-    if match is None or "@" not in match["authority"]:
-        return ""
-    userinfo = match["authority"].rpartition("@")[0]
-    return unquote(userinfo.partition(":")[2])
-
-
-def masked_url(url: str) -> str:
-    """`url` with its password masked (the user name stays: it says which account is used)."""
-    match = _USERINFO.match(url)
-    if match is None or "@" not in match["authority"]:
-        return url
-    userinfo, _, host = match["authority"].rpartition("@")
-    user = userinfo.partition(":")[0]
-    shown = f"{user}:[REDACTED]" if ":" in userinfo else user
-    return f"{match['scheme'] or ''}//{shown}@{host}{url[match.end() :]}"
 
 
 def _check_transport_security(url: str, *, allow_insecure: bool) -> None:
@@ -382,7 +342,7 @@ def _database_url(env: Mapping[str, str]) -> str:
 
 def _redis_url(env: Mapping[str, str]) -> str | None:
     raw = (env.get("REDIS_URL") or "").strip()
-    parts = _split(raw)
+    parts = split_url(raw)
     if raw and (parts is None or parts.scheme not in ("redis", "rediss", "unix")):
         raise SettingsError("REDIS_URL must start with redis://, rediss:// or unix://.")
     return raw or None
@@ -394,7 +354,7 @@ def _origins(env: Mapping[str, str]) -> tuple[str, ...]:
     for origin in origins:
         if origin == "*":
             raise SettingsError("CORS_ORIGINS must list origins; a wildcard is not allowed.")
-        parts = _split(origin)
+        parts = split_url(origin)
         if (
             parts is None
             or parts.scheme not in ("http", "https")
