@@ -16,7 +16,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +29,7 @@ import httpx
 import pytest
 
 from graph.view import GRAPHIQL_ASSETS
+from tests.support.processes import free_port, stop
 from whmcs_bridge.app import GRAPHIQL_DIR
 
 HERE = Path(__file__).resolve().parent
@@ -81,13 +81,6 @@ class Server:
     token: str
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`whmcs-bridge migrate` then `serve` in an empty folder: SQLite, the sandbox demo."""
@@ -106,7 +99,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     }
     cli = [sys.executable, "-m", "whmcs_bridge.cli"]
     subprocess.run([*cli, "migrate"], cwd=workdir, env=env, check=True, timeout=60)
-    port = _free_port()
+    port = free_port()
     log = (workdir / "serve.log").open("w+")
     process = subprocess.Popen(
         [*cli, "serve", "--port", str(port)],
@@ -123,11 +116,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         _wait_until_ready(base, process, log)
         yield Server(base, token)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, timeout=10)
         log.close()
 
 

@@ -22,6 +22,8 @@ from typing import Any
 
 import orjson
 
+from tests.support.processes import free_port, stop
+
 ROOT = Path(__file__).resolve().parents[2]
 _OURS = (
     "WHMCS_",
@@ -36,12 +38,6 @@ _OURS = (
     "HOST",
     "PORT",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -195,12 +191,7 @@ def running_server(
         _wait_until_ready(server)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=20)
+        stop(process)
 
 
 def _wait_until_ready(server: Server) -> None:
