@@ -177,9 +177,11 @@ def running_server(
     if root_path is None:
         command = [sys.executable, "-m", "whmcs_bridge.cli", "serve", "--port", str(port)]
     else:
-        command = [
+        command = [  # the README's line for uvicorn's own command line
             *(sys.executable, "-m", "uvicorn", "--factory", "whmcs_bridge.app:app_from_env"),
             *("--host", "127.0.0.1", "--port", str(port), "--root-path", root_path),
+            *("--http", "whmcs_bridge.server:BoundedHttpToolsProtocol"),
+            *("--h11-max-incomplete-event-size", "16384", "--limit-concurrency", "1000"),
         ]
     log = folder / f"server-{port}.log"
     with log.open("w") as sink:

@@ -224,3 +224,10 @@ def test_the_audit_names_the_actor_of_a_query_sent_over_get(served: Server) -> N
     assert logs.json()["data"]["syncLogs"]["items"] == [
         {"actor": "get-reader", "operation": "LIST"}
     ]
+
+
+def test_uvicorns_own_command_line_gets_the_same_header_limit(prefixed: Server) -> None:
+    """The README's uvicorn line names the bounded protocol: headers past 16 KB get 431."""
+    answer = raw_request(prefixed.port, "GET", "/healthz", [("X-Pad", "a" * 40_000)])
+
+    assert answer.status == 431
