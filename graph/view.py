@@ -58,8 +58,10 @@ GRAPHIQL_FETCH_COMMAND = ".venv/bin/python scripts/fetch_graphiql.py --strict"
 
 # Not `make install`: once its stamp file exists it does nothing, files or not.
 _ASSETS_MISSING_PAGE = """<!doctype html>
-<html><head><meta charset="utf-8"><title>GraphiQL: assets not installed</title></head>
-<body style="font-family: sans-serif; max-width: 42em; margin: 3em auto; line-height: 1.5">
+<html><head><meta charset="utf-8"><title>GraphiQL: assets not installed</title>
+<style>body {{ font-family: sans-serif; max-width: 42em; margin: 3em auto; line-height: 1.5 }}
+</style>
+</head><body>
 <h1>GraphiQL is not installed on this server</h1>
 <p>GraphiQL is served from this server only (nothing loads from a CDN), and its files are
 missing from <code>whmcs_bridge/static/graphiql/</code>: {missing}.</p>
@@ -227,8 +229,8 @@ class BridgeGraphQL(GraphQL[Context, None]):
 
     def decode_json(self, data: str | bytes) -> object:
         """The body (or a GET's variables and extensions): a JSON object, valid UTF-8, no lone
-        surrogate, nested at most 1024 deep (orjson refuses all of those, as a JSONDecodeError,
-        which strawberry answers with a 400)."""
+        surrogate, nested at most 1024 deep (orjson refuses the rest), with a string (or no)
+        operationName. Anything else is a 400 saying what is wrong."""
         try:
             value = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
@@ -315,11 +317,11 @@ class BridgeGraphQL(GraphQL[Context, None]):
             if directory is None or not (directory / name).is_file()
         ]
         if missing:
+            page = _ASSETS_MISSING_PAGE.format(
+                missing=html.escape(", ".join(missing)),
+                command=html.escape(GRAPHIQL_FETCH_COMMAND),
+            )
             return HTMLResponse(
-                _ASSETS_MISSING_PAGE.format(
-                    missing=html.escape(", ".join(missing)),
-                    command=html.escape(GRAPHIQL_FETCH_COMMAND),
-                ),
-                status_code=503,
+                page, status_code=503, headers={"Content-Security-Policy": graphiql_csp(page)}
             )
         return HTMLResponse(page, headers={"Content-Security-Policy": graphiql_csp(page)})

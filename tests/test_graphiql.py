@@ -112,6 +112,7 @@ async def test_missing_files_get_a_page_saying_how_to_fetch_them(
     assert "scripts/fetch_graphiql.py --strict" in page.text
     assert "graphiql.min.js" in page.text
     assert "<script" not in page.text
+    assert "style-src 'self' 'sha256-" in page.headers["content-security-policy"]  # its style
     assert "unpkg" not in page.text
     assert "https://" not in page.text
     assert asset.status_code == 404
