@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -102,6 +103,8 @@ def _serve(args: argparse.Namespace) -> int:
     from whmcs_bridge.server import serve
 
     settings = _settings()
+    if args.host:  # the Host names answered (ALLOWED_HOSTS' default) follow the address bound
+        settings = dataclasses.replace(settings, host=args.host)
     workers = settings.workers if args.workers is None else args.workers
     if not 1 <= workers <= 64:
         raise SettingsError(f"--workers must be between 1 and 64, got {workers}.")
@@ -118,7 +121,7 @@ def _serve(args: argparse.Namespace) -> int:
     serve(
         settings,
         app,
-        host=args.host or settings.host,
+        host=settings.host,
         port=args.port or settings.port,
         workers=workers,
     )
