@@ -42,7 +42,7 @@ from typing import Any
 import pytest
 from graphql import DocumentNode, FragmentDefinitionNode, OperationDefinitionNode, parse, print_ast
 
-from tests.ops.support import free_port
+from tests.support.processes import free_port, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -216,12 +216,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         token = _wait_for_demo(server, url, out, err)
         yield Demo(folder, url, token, env)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+        stop(server, timeout=30)
 
 
 def _wait_for_demo(server: subprocess.Popen[str], url: str, out: Path, err: Path) -> str:
