@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from .faults import FaultQueue
 from .php import php_truthy
@@ -46,7 +46,15 @@ class SandboxState:
 
     ``calls`` holds one dict per API request (its parameters minus ``SECRET_PARAMS``),
     recorded on arrival, so rejected and faulted requests are counted too.
+
+    Every other attribute is WHMCS's data and is kept across restarts (``data``/``restore``,
+    written by ``persist``); a new record collection needs no more than an attribute.
     """
+
+    # What belongs to one run of the sandbox, not to the WHMCS it plays.
+    RUN_ONLY: ClassVar[frozenset[str]] = frozenset(
+        {"calls", "faults", "latency_ms", "_seed", "_initial_latency_ms", "_today"}
+    )
 
     def __init__(
         self,
@@ -84,6 +92,21 @@ class SandboxState:
     def seed(self) -> None:
         """Load the demo data (``reset`` does it when the state was built with ``seed=True``)."""
         load_demo_data(self)
+
+    def data(self) -> dict[str, Any]:
+        """Everything WHMCS would still hold after a restart: records and id counters."""
+        return {k: v for k, v in vars(self).items() if k not in self.RUN_ONLY}
+
+    def restore(self, data: Mapping[str, Any]) -> list[str]:
+        """Take ``data`` (from ``data()``); returns the names it had that this state has not."""
+        current = self.data()
+        for name, value in data.items():
+            if name in current and not isinstance(value, type(current[name])):
+                raise TypeError(f"{name} is a {type(value).__name__}")
+        for name, value in data.items():
+            if name in current:
+                setattr(self, name, value)
+        return sorted(set(data) - set(current))
 
     # --- journal -------------------------------------------------------------------------
 
