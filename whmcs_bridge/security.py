@@ -22,6 +22,7 @@ from typing import Protocol
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.outage import is_database_outage
+from whmcs_bridge.settings import is_loopback_host
 from whmcs_bridge.tokens import Principal, TokenVerifier
 
 JSON_TYPES = ("application/json", "application/graphql-response+json")
@@ -44,6 +45,13 @@ def _header(scope: Scope, name: bytes) -> str:
         if key == name:
             return str(value.decode("latin-1"))
     return ""
+
+
+def _arrived_on_loopback(scope: Scope) -> bool:
+    """The connection came in on a loopback address of this machine (whatever HOST says:
+    `uvicorn --factory ... --host 0.0.0.0` cannot tell the settings where it listens)."""
+    server = scope.get("server")
+    return server is not None and is_loopback_host(str(server[0]))
 
 
 class RateLimiter(Protocol):
@@ -192,7 +200,7 @@ class GraphQLGate:
 
     async def _principal(self, scope: Scope) -> Principal | None:
         presented = _header(scope, b"authorization")
-        if not presented and self.anonymous is not None:
+        if not presented and self.anonymous is not None and _arrived_on_loopback(scope):
             return self.anonymous  # the sandbox demo only; a token given is still checked
         scheme, _, token = presented.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
