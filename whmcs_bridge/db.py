@@ -10,9 +10,9 @@ from whmcs_bridge.settings import DEFAULT_DATABASE_URL
 MODELS_MODULES = ["models"]
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
+def tortoise_config(database_url: str, *, make_folder: bool = True) -> dict[str, Any]:
     return {
-        "connections": {"default": _with_driver_options(database_url)},
+        "connections": {"default": _with_driver_options(database_url, make_folder=make_folder)},
         "apps": {
             "models": {
                 "models": MODELS_MODULES,
@@ -25,12 +25,12 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     }
 
 
-def _with_driver_options(url: str) -> str:
+def _with_driver_options(url: str, *, make_folder: bool) -> str:
     # A relative sqlite path is relative to the working directory: make sure its folder exists.
     if url.startswith("sqlite://") and url not in ("sqlite://:memory:",):
         path = url.removeprefix("sqlite://").split("?", 1)[0]
         directory = os.path.dirname(path)
-        if directory:
+        if directory and make_folder:
             os.makedirs(directory, exist_ok=True)
         if "synchronous=" not in url:
             # WAL (Tortoise's default) with synchronous=NORMAL: a commit survives a crash of this
@@ -42,15 +42,25 @@ def _with_driver_options(url: str) -> str:
 
 
 # For the `tortoise` CLI (`tortoise makemigrations`), via [tool.tortoise] in pyproject.toml.
-TORTOISE_ORM = tortoise_config(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+# (Importing this module creates no folder: only a command that opens the database does.)
+TORTOISE_ORM = tortoise_config(
+    os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL, make_folder=False
+)
 
 
-async def migrate(database_url: str) -> None:
-    """Apply every pending migration (Tortoise's built-in engine)."""
+async def migrate(database_url: str) -> list[str]:
+    """Apply every pending migration (Tortoise's built-in engine); returns the names applied."""
     from tortoise import Tortoise
     from tortoise.migrations.api.migrate import migrate as run_migrations
 
+    applied: list[str] = []
+
+    def progress(event: str, app_label: str, name: str) -> None:
+        if event == "apply_done":
+            applied.append(name)
+
     try:
-        await run_migrations(config=tortoise_config(database_url))
+        await run_migrations(config=tortoise_config(database_url), progress=progress)
     finally:
         await Tortoise.close_connections()
+    return applied
