@@ -138,7 +138,7 @@ def test_serve_outside_the_demo_refuses_to_run_without_tokens(tmp_path: Path) ->
         "WHMCS_API_SECRET": "secret-value",
     }
 
-    result = run(["serve", "--port", "1"], env, tmp_path)
+    result = run(["serve", "--port", "0"], env, tmp_path)  # serve binds before the check
 
     assert result.returncode == 2
     assert "no API token exists" in result.stderr
