@@ -160,9 +160,14 @@ async def test_each_request_must_arrive_on_loopback_to_be_anonymous(
     db: str, arrived_on: str, status: int
 ) -> None:
     app = create_app(Settings.from_env({}, env_file=None), manage_database=False)
+    # The scope's "server" is the URL's host; the Host header stays a loopback name, so only
+    # the arrival address differs.
+    headers = {"Host": "127.0.0.1"}
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)  # the scope's "server" is the URL's host
-        async with httpx.AsyncClient(transport=transport, base_url=arrived_on) as http:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url=arrived_on, headers=headers
+        ) as http:
             anonymous = await http.post("/graphql", json={"query": STATS})
             as_get = await http.get("/graphql", params={"query": STATS})
 

@@ -8,30 +8,27 @@ error is one line too, with `--traceback` to see where it came from.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import sys
 import traceback
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn
 
+from whmcs_bridge import cli_admin as admin
+from whmcs_bridge.cli_common import (
+    CliError,
+    database_ready,
+    database_step,
+    in_database,
+    load_settings,
+)
 from whmcs_bridge.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
     from whmcs_bridge.demo import DemoFiles
-
-T = TypeVar("T")
-
-
-class CliError(RuntimeError):
-    """A command cannot go on; the message (one line) says what to fix."""
-
-    def __init__(self, message: str, exit_code: int = 2) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 class _Parser(argparse.ArgumentParser):
@@ -114,11 +111,12 @@ def _parser() -> argparse.ArgumentParser:
     create = tokens.add_parser("create", help="create a token; prints it once, on stdout")
     create.add_argument("name")
     create.add_argument("--scope", choices=["read", "write"], required=True)
-    create.set_defaults(run=_tokens_create)
-    tokens.add_parser("list", help="list tokens (names and scopes)").set_defaults(run=_tokens_list)
+    create.set_defaults(run=admin.tokens_create)
+    listing = tokens.add_parser("list", help="list tokens (names and scopes)")
+    listing.set_defaults(run=admin.tokens_list)
     revoke = tokens.add_parser("revoke", help="revoke a token")
     revoke.add_argument("name")
-    revoke.set_defaults(run=_tokens_revoke)
+    revoke.set_defaults(run=admin.tokens_revoke)
 
     logs = commands.add_parser("logs", help="audit-log retention").add_subparsers(
         dest="logs_command", required=True
@@ -127,11 +125,11 @@ def _parser() -> argparse.ArgumentParser:
     purge.add_argument("--older-than", type=int, required=True, metavar="DAYS")
     purge.add_argument("--dry-run", action="store_true", help="only count what would go")
     purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    purge.set_defaults(run=_logs_purge)
+    purge.set_defaults(run=admin.logs_purge)
     erase = logs.add_parser("erase", help="scrub one client's personal data from the audit log")
     erase.add_argument("--local-id", type=int)
     erase.add_argument("--whmcs-id", type=int)
-    erase.set_defaults(run=_logs_erase)
+    erase.set_defaults(run=admin.logs_erase)
 
     demo = commands.add_parser("demo", help="the sandbox demo's data").add_subparsers(
         dest="demo_command", required=True
@@ -140,26 +138,12 @@ def _parser() -> argparse.ArgumentParser:
         "reset", help="start the demo over: delete its database and the sandbox's data"
     )
     reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    reset.set_defaults(run=_demo_reset)
+    reset.set_defaults(run=admin.demo_reset)
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     export.add_argument("--output", type=Path, help="write to this file instead of stdout")
-    export.set_defaults(run=_export_schema)
+    export.set_defaults(run=admin.export_schema)
     return parser
-
-
-def _settings() -> Settings:
-    import logging
-
-    from whmcs_bridge.logs import configure_logging
-
-    settings = Settings.from_env()
-    configure_logging(settings.log_level, settings.secret_values())
-    if settings.log_level != "DEBUG":
-        # "Tortoise-ORM started/shutdown" around every command says nothing a user needs, and
-        # would turn a one-line failure into three lines.
-        logging.getLogger("tortoise").setLevel(logging.WARNING)
-    return settings
 
 
 def _create_app(settings: Settings, sandbox_data: Path | None) -> Starlette:
@@ -180,7 +164,7 @@ def _serve(args: argparse.Namespace) -> int:
     from whmcs_bridge.listen import ListenError, listen
     from whmcs_bridge.tokens import serving_tokens_exist
 
-    settings = _settings()
+    settings = load_settings()
     settings = dataclasses.replace(
         settings,
         host=args.host if args.host is not None else settings.host,
@@ -202,7 +186,7 @@ def _serve(args: argparse.Namespace) -> int:
             except DemoError as exc:
                 raise CliError(str(exc)) from None
             _demo_ready(settings, files, served)
-        elif not _in_database(settings, serving_tokens_exist):
+        elif not in_database(settings, serving_tokens_exist):
             raise CliError(NO_TOKENS)
         config = uvicorn.Config(
             app,
@@ -232,7 +216,7 @@ def _demo_ready(settings: Settings, files: DemoFiles | None, served: str) -> Non
             raise CliError(f"{exc}: start the demo over with `whmcs-bridge demo reset`") from None
         except DemoError as exc:
             raise CliError(str(exc)) from None
-    _in_database(settings, lambda: install_demo_token(token))
+    in_database(settings, lambda: install_demo_token(token))
     sys.stdout.write(demo_banner(settings, files, token, served))
     sys.stdout.flush()
 
@@ -241,8 +225,8 @@ def _migrate(args: argparse.Namespace) -> int:
     from whmcs_bridge.db import migrate
     from whmcs_bridge.problems import database_place
 
-    settings = _settings()
-    applied = _database_step(settings, lambda: migrate(settings.database_url))
+    settings = load_settings()
+    applied = database_step(settings, lambda: migrate(settings.database_url))
     place = database_place(settings.database_url)
     if applied:
         sys.stdout.write(f"Applied {len(applied)} migration(s) to {place}: {', '.join(applied)}.\n")
@@ -254,7 +238,7 @@ def _migrate(args: argparse.Namespace) -> int:
 def _sandbox(args: argparse.Namespace) -> int:
     from integrations.whmcs.sandbox import StateFileError, serve_forever
 
-    _settings()
+    load_settings()
     try:
         serve_forever(port=args.port, host=args.host, control=args.control, data_file=args.data)
     except StateFileError as exc:
@@ -270,15 +254,15 @@ def _check(args: argparse.Namespace) -> int:
     from integrations.whmcs.sync.mapping import FieldMapping, MappingError
     from whmcs_bridge.app import connection_check
 
-    settings = _settings()
+    settings = load_settings()
     try:
         FieldMapping.load(settings.field_mapping_file)  # before the database: its own message
     except MappingError as exc:
         raise SettingsError(str(exc)) from None
     # The check writes to the audit log: a database that cannot take it fails here, in one line,
     # before a sandbox starts or WHMCS is called.
-    _in_database(settings, _database_ready)
-    report = _database_step(settings, lambda: connection_check(settings))
+    in_database(settings, database_ready)
+    report = database_step(settings, lambda: connection_check(settings))
     if report.success and report.sandbox:
         sys.stdout.write(
             f"OK: Connected to WHMCS {report.version}. ({report.response_time_ms} ms)\n"
@@ -293,174 +277,6 @@ def _check(args: argparse.Namespace) -> int:
     failure = report.failure.name if report.failure else "UNKNOWN"
     sys.stdout.write(f"FAILED [{failure}]: {report.message}\nHint: {report.hint}\n")
     return 1
-
-
-async def _database_ready() -> None:
-    from models import SyncLog
-
-    await SyncLog.exists()
-
-
-def _database_step(settings: Settings, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run `work` (which opens the database itself); a database failure becomes one line."""
-    from whmcs_bridge.problems import database_problem
-
-    try:
-        return asyncio.run(work())
-    except Exception as exc:
-        problem = database_problem(exc, settings.database_url)
-        if problem is None:
-            raise
-        raise CliError(problem) from None
-
-
-def _in_database(settings: Settings, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run `work` with the configured database open (for one-shot commands)."""
-    from tortoise.context import TortoiseContext
-
-    from whmcs_bridge.db import tortoise_config
-
-    async def run() -> T:
-        async with TortoiseContext() as ctx:
-            await ctx.init(config=tortoise_config(settings.database_url))
-            return await work()
-
-    return _database_step(settings, run)
-
-
-def _tokens_create(args: argparse.Namespace) -> int:
-    from models import TokenScope
-    from whmcs_bridge.tokens import TokenError, create_token
-
-    settings = _settings()
-    try:
-        token = _in_database(settings, lambda: create_token(args.name, TokenScope(args.scope)))
-    except TokenError as exc:
-        raise CliError(str(exc), exit_code=1) from None
-    sys.stdout.write(token + "\n")
-    sys.stderr.write(f"Token {args.name!r} ({args.scope}) created. It is shown only this once.\n")
-    return 0
-
-
-def _tokens_list(args: argparse.Namespace) -> int:
-    from whmcs_bridge.tokens import DEMO_NAME, list_tokens
-
-    for row in _in_database(_settings(), list_tokens):
-        used = row.last_used_at.isoformat(timespec="seconds") if row.last_used_at else "never"
-        note = "\t(sandbox demo only)" if row.name == DEMO_NAME else ""
-        sys.stdout.write(
-            f"{row.name}\t{row.scope.value}\tcreated {row.created_at:%Y-%m-%d}\tused {used}{note}\n"
-        )
-    return 0
-
-
-def _tokens_revoke(args: argparse.Namespace) -> int:
-    from whmcs_bridge.tokens import TokenError, revoke_token
-
-    try:
-        _in_database(_settings(), lambda: revoke_token(args.name))
-    except TokenError as exc:
-        raise CliError(str(exc), exit_code=1) from None
-    sys.stdout.write(f"Token {args.name!r} revoked.\n")
-    return 0
-
-
-def _logs_purge(args: argparse.Namespace) -> int:
-    from whmcs_bridge.maintenance import count_old_logs, purge_logs
-
-    if args.older_than < 0:
-        raise CliError("--older-than must be 0 or more days")
-    settings = _settings()
-    count = _in_database(settings, lambda: count_old_logs(args.older_than))
-    what = f"{count} audit entries older than {args.older_than} days"
-    if args.dry_run:
-        sys.stdout.write(f"Would delete {what} (dry run: nothing deleted).\n")
-        return 0
-    if count == 0:
-        sys.stdout.write(f"Deleted {what}.\n")
-        return 0
-    if not args.yes:
-        _confirm(f"Delete {what} (this cannot be undone)")
-    deleted = _in_database(settings, lambda: purge_logs(args.older_than))
-    sys.stdout.write(f"Deleted {deleted} audit entries older than {args.older_than} days.\n")
-    return 0
-
-
-def _confirm(action: str) -> None:
-    """Ask on the terminal; no terminal (cron, a pipe) is a refusal that names --yes."""
-    if not sys.stdin.isatty():
-        raise CliError(f"{action}: confirm with --yes (there is no terminal to ask on)")
-    sys.stderr.write(f"{action}? [y/N] ")
-    sys.stderr.flush()
-    answer = sys.stdin.readline().strip().lower()
-    if answer not in ("y", "yes"):
-        raise CliError("nothing done (not confirmed)", exit_code=1)
-
-
-def _logs_erase(args: argparse.Namespace) -> int:
-    from whmcs_bridge.maintenance import erase_person
-
-    if args.local_id is None and args.whmcs_id is None:
-        raise CliError("name the client with --local-id and/or --whmcs-id")
-    changed = _in_database(
-        _settings(), lambda: erase_person(local_id=args.local_id, whmcs_id=args.whmcs_id)
-    )
-    sys.stdout.write(f"Scrubbed personal data from {changed} audit entries.\n")
-    return 0
-
-
-def _demo_reset(args: argparse.Namespace) -> int:
-    from whmcs_bridge.db import migrate
-    from whmcs_bridge.demo import DemoError, DemoLock, demo_files, reset
-
-    settings = _settings()
-    if not settings.whmcs.use_sandbox:
-        raise CliError(
-            "demo reset is for the sandbox demo only, and WHMCS_API_URL is set: nothing was deleted"
-        )
-    files = demo_files(settings)
-    if files is None or files.database is None:
-        raise CliError(
-            "demo reset deletes a SQLite demo database only, and DATABASE_URL names another "
-            "kind: nothing was deleted"
-        )
-    lock = DemoLock(files)
-    try:
-        lock.acquire("resetting it")
-        if not args.yes:
-            _confirm(f"Delete the demo database {files.database} and the sandbox's data")
-        removed = reset(files)
-    except DemoError as exc:
-        raise CliError(str(exc)) from None
-    try:
-        _database_step(settings, lambda: migrate(settings.database_url))
-    finally:
-        lock.release()
-    gone = ", ".join(str(p) for p in removed) or "nothing (it was fresh)"
-    sys.stdout.write(
-        f"Demo reset: removed {gone}; migrated a fresh {files.database}. The demo token "
-        f"({files.token}) stays the same.\n"
-    )
-    return 0
-
-
-def _export_schema(args: argparse.Namespace) -> int:
-    from graph.schema import schema
-
-    sdl = schema.as_str() + "\n"
-    if not args.output:
-        sys.stdout.write(sdl)
-        return 0
-    try:
-        args.output.write_text(sdl, encoding="utf-8")
-    except FileNotFoundError:
-        raise CliError(
-            f"cannot write {args.output}: the folder {args.output.parent} does not exist "
-            "(create it, or choose another --output)"
-        ) from None
-    except OSError as exc:
-        raise CliError(f"cannot write {args.output}: {exc.strerror}") from None
-    return 0
 
 
 if __name__ == "__main__":
