@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import stat
@@ -226,3 +227,27 @@ async def test_a_failed_save_is_logged_and_the_answer_still_goes_out(
 
     assert body["clientid"] == "2"
     assert "Sandbox data NOT saved" in caplog.text
+
+
+async def test_concurrent_commits_write_the_newest_state_once_each_round(tmp_path: Path) -> None:
+    store = StateFile(tmp_path / "s.json")
+    state = SandboxState()
+    writes: list[bytes] = []
+    real_write = store._write
+
+    def counting(payload: bytes) -> None:
+        writes.append(payload)
+        real_write(payload)
+
+    store._write = counting  # type: ignore[method-assign]
+
+    async def change(n: int) -> None:
+        state.update_client(2, city=f"City {n}")
+        await store.commit(state)
+
+    await asyncio.gather(*(change(n) for n in range(20)))
+
+    restored = SandboxState(seed=False)
+    store.load_into(restored)
+    assert restored.clients[2].city == "City 19"  # the last change is on disk
+    assert len(writes) == 2  # the first change alone, then one write for the 19 that queued

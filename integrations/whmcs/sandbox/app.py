@@ -47,7 +47,8 @@ def create_app(
 ) -> web.Application:
     """The sandbox as an aiohttp app; ``control=True`` adds ``POST /_sandbox/control``.
 
-    With a ``store``, the state is saved to it after every write action and control operation.
+    With a ``store``, the state is committed to it after every write action and control
+    operation, before the answer.
     """
     config = config or SandboxConfig()
     state = state or SandboxState(seed=config.seed, latency_ms=config.latency_ms)
@@ -60,7 +61,7 @@ def create_app(
     # PHP reads $_REQUEST, so old-style query strings work for reads too.
     app.router.add_get(API_PATH, _handle_api, allow_head=False)
     if control:
-        on_change = store.save_after_change if store else None
+        on_change = store.commit if store else None
         app.router.add_post(CONTROL_PATH, create_control_handler(state, on_change=on_change))
     return app
 
@@ -82,7 +83,7 @@ async def _handle_api(request: web.Request) -> web.StreamResponse:
     store = request.app.get(STORE_KEY)
     found = find_action(action)
     if store is not None and found is not None and found.writes:
-        store.save_after_change(state)  # before any after-commit fault: the write is done
+        await store.commit(state)  # before any after-commit fault: the write is done
     if fault is not None and fault.acts_first:
         replaced = await _apply_fault(fault, request, params, action, config, committed=answer)
         answer = replaced or answer

@@ -37,7 +37,7 @@ class _OpError(Exception):
 
 
 def create_control_handler(
-    state: SandboxState, *, on_change: Callable[[SandboxState], None] | None = None
+    state: SandboxState, *, on_change: Callable[[SandboxState], Awaitable[None]] | None = None
 ) -> ControlHandler:
     """``on_change`` runs after every operation that succeeded (the runner saves the state)."""
 
@@ -53,7 +53,7 @@ def create_control_handler(
         except _OpError as exc:
             return _fail(str(exc), exc.status)
         if on_change is not None:
-            on_change(state)
+            await on_change(state)
         return web.json_response({"ok": True, **answer})
 
     return handle

@@ -3,6 +3,9 @@
 ``SandboxState.data()`` (every record collection and id counter; not the call journal, queued
 faults or latency, which belong to one run) is written as one JSON document after every change,
 atomically (a temporary file in the same folder, fsync, rename) and readable by its owner only.
+A running sandbox ``commit``s before it answers a write, as WHMCS commits before it answers:
+the snapshot is taken on the event loop, the file written in a thread (the loop keeps serving),
+one write at a time, and a write that finds its change already in a newer file is skipped.
 
 The codec is generic: records are the sandbox's own dataclasses, named by module and class, so a
 new kind of record persists without touching this file. Loading keeps the fields a record class
@@ -11,18 +14,20 @@ still has and lets missing ones take their defaults, so a file survives a field 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import datetime
 import decimal
 import enum
 import importlib
-import json
 import logging
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from .state import SandboxState
 
@@ -42,6 +47,9 @@ class StateFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._lock = asyncio.Lock()
+        self._changes = 0  # changes committed so far
+        self._saved = 0  # how many of them the file holds
 
     def load_into(self, state: SandboxState) -> bool:
         """Replace ``state``'s data with the file's; ``False`` when there is no file yet."""
@@ -52,7 +60,7 @@ class StateFile:
         except OSError as exc:
             raise StateFileError(f"cannot read {self.path}: {exc.strerror}") from None
         try:
-            document = json.loads(raw)
+            document = orjson.loads(raw)
             if not isinstance(document, dict) or document.get("format") != FORMAT:
                 raise ValueError(f"not a format-{FORMAT} sandbox data file")
             data = _decode(document["state"])
@@ -68,8 +76,28 @@ class StateFile:
 
     def save(self, state: SandboxState) -> None:
         """Write ``state``'s data atomically: a crash leaves the old file or the new one."""
-        document = {"format": FORMAT, "state": _encode(state.data())}
-        payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        self._write(_payload(state))
+
+    async def commit(self, state: SandboxState) -> None:
+        """After a change, before the answer: the change is on disk when this returns.
+
+        A failure is logged once (the answer still goes out; the next change writes again).
+        """
+        self._changes += 1
+        mine = self._changes
+        async with self._lock:
+            if self._saved >= mine:
+                return  # a write that started after this change has it
+            covered = self._changes
+            payload = _payload(state)  # on the loop: no change can interleave
+            try:
+                await asyncio.to_thread(self._write, payload)
+            except OSError as exc:
+                logger.error("Sandbox data NOT saved to %s: %s", self.path, exc.strerror or exc)
+                return
+            self._saved = covered
+
+    def _write(self, payload: bytes) -> None:
         folder = self.path.parent
         folder.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{self.path.name}.", suffix=".tmp")
@@ -85,12 +113,9 @@ class StateFile:
             raise
         _fsync_folder(folder)
 
-    def save_after_change(self, state: SandboxState) -> None:
-        """``save`` for a running sandbox: a failure is logged once, the answer still goes out."""
-        try:
-            self.save(state)
-        except OSError as exc:
-            logger.error("Sandbox data NOT saved to %s: %s", self.path, exc.strerror or exc)
+
+def _payload(state: SandboxState) -> bytes:
+    return orjson.dumps({"format": FORMAT, "state": _encode(state.data())})
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -107,22 +132,30 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+_PLAIN = frozenset({type(None), bool, int, float, str})
+
+
 def _encode(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str):
+    kind = type(value)
+    if kind in _PLAIN:
         return value
-    if isinstance(value, list):
-        return [_encode(v) for v in value]
-    if isinstance(value, dict):
-        if all(isinstance(k, str) for k in value) and _TAG not in value:
-            return {k: _encode(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _PLAIN else _encode(v) for v in value]
+    if kind is dict:
+        if all(type(k) is str for k in value) and _TAG not in value:
+            return {k: v if type(v) in _PLAIN else _encode(v) for k, v in value.items()}
         return {_TAG: "map", "items": [[_encode(k), _encode(v)] for k, v in value.items()]}
     if isinstance(value, tuple | set | frozenset):
-        return {_TAG: type(value).__name__, "items": [_encode(v) for v in value]}
+        return {_TAG: kind.__name__, "items": [_encode(v) for v in value]}
     if isinstance(value, enum.Enum):
-        return {_TAG: "enum", "type": _type_name(type(value)), "value": value.value}
+        return {_TAG: "enum", "type": _type_name(kind), "value": value.value}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return {_TAG: "record", "type": _type_name(type(value)), "fields": fields}
+        names, type_name = _record_type(kind)
+        fields = {}
+        for name in names:
+            field = getattr(value, name)
+            fields[name] = field if type(field) in _PLAIN else _encode(field)
+        return {_TAG: "record", "type": type_name, "fields": fields}
     if isinstance(value, datetime.datetime | datetime.date):
         return {_TAG: type(value).__name__, "value": value.isoformat()}
     if isinstance(value, decimal.Decimal):
@@ -170,6 +203,20 @@ def _record(type_name: str, stored: dict[str, Any]) -> Any:
 
 def _type_name(cls: type) -> str:
     return f"{cls.__module__}:{cls.__qualname__}"
+
+
+_RECORD_TYPES: dict[type, tuple[tuple[str, ...], str]] = {}
+
+
+def _record_type(cls: type) -> tuple[tuple[str, ...], str]:
+    """A record class's field names and stored name, worked out once per class."""
+    known = _RECORD_TYPES.get(cls)
+    if known is None:
+        known = _RECORD_TYPES[cls] = (
+            tuple(f.name for f in dataclasses.fields(cls)),
+            _type_name(cls),
+        )
+    return known
 
 
 def _sandbox_type(name: str, base: type) -> Any:
