@@ -9,7 +9,7 @@ RUN_STAMP := $(VENV)/.installed-run-stamp
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install install-run run test lint typecheck pytest schema check-schema migrations clean \
-	graphiql browser-deps angular
+	graphiql browser-deps judge-deps angular
 
 # Everything: the server, GraphiQL's files and the development tools (pytest, ruff, mypy...).
 install: $(STAMP)
@@ -60,6 +60,10 @@ graphiql: install
 # playwright-core for tests/browser (the test installs it itself when missing).
 browser-deps:
 	cd tests/browser && npm ci --no-audit --no-fund
+
+# The npm WHMCS client that judges the sandbox (tests/sandbox/test_judges.py installs it too).
+judge-deps:
+	cd tests/sandbox/judges && npm ci --no-audit --no-fund
 
 # The Angular example: install, generate the typed operations from schema.graphql, type-check.
 # (npm's EBADENGINE warnings are muted: a few codegen dependencies declare Node >= 22, and

@@ -66,6 +66,13 @@ class ConnectionFailure(Enum):
         "UNSUPPORTED_VERSION",
         description="WHMCS answered, but does not know WhmcsDetails: it is older than 8.0.",
     )
+    REJECTED = strawberry.enum_value(
+        "REJECTED",
+        description=(
+            "WHMCS answered WhmcsDetails with result=error for a reason of its own "
+            "(the message quotes it)."
+        ),
+    )
 
 
 @strawberry.enum

@@ -15,6 +15,7 @@ from graph.types.errors import (
     FieldError,
     NotFoundError,
     NotLinkedError,
+    StaleLink,
     SyncInProgressError,
     ValidationError,
     WhmcsError,
@@ -42,6 +43,17 @@ ErrorMember = (
 
 def _id(value: int | None) -> strawberry.ID | None:
     return None if value is None else strawberry.ID(str(value))
+
+
+def stale_link(stale: domain.StaleLink | None) -> StaleLink | None:
+    if stale is None:
+        return None
+    return StaleLink(
+        local_id=strawberry.ID(str(stale.local_id)),
+        whmcs_id=strawberry.ID(str(stale.whmcs_id)),
+        reason=stale.reason,
+        released=stale.released,
+    )
 
 
 def to_member(error: domain.SyncError) -> Any:
@@ -75,6 +87,7 @@ def _member(error: domain.SyncError) -> ErrorMember:
                 message=error.message,
                 local_id=_id(error.local_id),
                 whmcs_id=_id(error.whmcs_id),
+                requested_local_id=_id(error.requested_local_id),
             )
         case domain.NotLinked():
             return NotLinkedError(
@@ -87,13 +100,20 @@ def _member(error: domain.SyncError) -> ErrorMember:
                 code=ErrorCode.DUPLICATE_IN_WHMCS,
                 message=error.message,
                 whmcs_id=strawberry.ID(str(error.whmcs_id)),
+                stale_link=stale_link(error.stale),
             )
         case domain.FieldConflict():
             return ConflictError(
                 code=ErrorCode.CONFLICT,
                 message=error.message,
                 diffs=[
-                    FieldDiff(field=d.field, local=d.local, whmcs=d.whmcs, base=d.base)
+                    FieldDiff(
+                        field=d.field,
+                        local=d.local,
+                        whmcs=d.whmcs,
+                        base=d.base,
+                        local_field=d.local_field,
+                    )
                     for d in error.diffs
                 ],
             )

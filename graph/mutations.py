@@ -10,13 +10,12 @@ import models
 from graph import inputs
 from graph.context import Info
 from graph.enums import EntityType, PullOperation, PushOperation
-from graph.errors import to_member
+from graph.errors import stale_link, to_member
 from graph.inputs import (
     ClientInput,
     ClientPatch,
     given_fields,
     local_id,
-    parse_id,
     unset_to_none,
 )
 from graph.queries import failure
@@ -27,12 +26,13 @@ from graph.types.errors import (
     DuplicateInWhmcsError,
     NotFoundError,
     NotLinkedError,
+    StaleLink,
     SyncInProgressError,
     ValidationError,
     WhmcsError,
 )
 from integrations.whmcs.sync import local
-from integrations.whmcs.sync.errors import NotLinked, SyncError
+from integrations.whmcs.sync.errors import SyncError
 
 
 @strawberry.type
@@ -41,6 +41,13 @@ class PushClientSuccess:
     whmcs_id: strawberry.ID
     sync_map_id: strawberry.ID
     client: Client
+    stale_link: StaleLink | None = strawberry.field(
+        default=None,
+        description=(
+            "Another local client's link to this WHMCS client was stale: it is marked ERROR and "
+            "gave the WHMCS id up to this one (both steps are in the audit log). Null otherwise."
+        ),
+    )
 
 
 @strawberry.type
@@ -48,8 +55,8 @@ class UpdateClientSuccess:
     whmcs_id: strawberry.ID
     changed_fields: list[str] = strawberry.field(
         description=(
-            "WHMCS field names that were sent; empty when nothing differed "
-            "(then WHMCS is not written)."
+            "WHMCS field names that were sent, by WHMCS's names (phonenumber); empty when "
+            "nothing differed (then WHMCS is not written)."
         )
     )
     client: Client
@@ -60,13 +67,29 @@ class PullClientSuccess:
     operation: PullOperation
     whmcs_client: WhmcsClient
     client: Client
-    changed_fields: list[str] = strawberry.field(description="Local field names that changed.")
+    changed_fields: list[str] = strawberry.field(
+        description="Local field names that changed, by their GraphQL names (phoneNumber)."
+    )
+    stale_link: StaleLink | None = strawberry.field(
+        default=None,
+        description=(
+            "Another local client's link to this WHMCS client was stale: it is marked ERROR and "
+            "gave the WHMCS id up to this one (both steps are in the audit log). Null otherwise."
+        ),
+    )
 
 
 @strawberry.type
 class LinkClientSuccess:
     client: Client
     whmcs_client: WhmcsClient
+    stale_link: StaleLink | None = strawberry.field(
+        default=None,
+        description=(
+            "Another local client's link to this WHMCS client was stale: it is marked ERROR and "
+            "gave the WHMCS id up to this one (both steps are in the audit log). Null otherwise."
+        ),
+    )
 
 
 @strawberry.type
@@ -97,6 +120,7 @@ PushClientResult = Annotated[
     | WhmcsError,
     strawberry.union("PushClientResult"),
 ]
+# AlreadyLinkedError: an unanswered create whose e-mail turns out linked to another client.
 UpdateClientResult = Annotated[
     UpdateClientSuccess
     | NotFoundError
@@ -104,16 +128,19 @@ UpdateClientResult = Annotated[
     | ValidationError
     | ConflictError
     | SyncInProgressError
-    | WhmcsError,
+    | WhmcsError
+    | AlreadyLinkedError,
     strawberry.union("UpdateClientResult"),
 ]
+# ConflictError: the linked WHMCS client holds another e-mail than at the last sync.
 PullClientResult = Annotated[
     PullClientSuccess
     | NotFoundError
     | ValidationError
     | AlreadyLinkedError
     | SyncInProgressError
-    | WhmcsError,
+    | WhmcsError
+    | ConflictError,
     strawberry.union("PullClientResult"),
 ]
 # Both take the record's claim, so both can meet another operation holding it.
@@ -122,7 +149,8 @@ LinkClientResult = Annotated[
     strawberry.union("LinkClientResult"),
 ]
 UnlinkResult = Annotated[
-    UnlinkSuccess | NotLinkedError | SyncInProgressError, strawberry.union("UnlinkResult")
+    UnlinkSuccess | NotLinkedError | NotFoundError | SyncInProgressError,
+    strawberry.union("UnlinkResult"),
 ]
 
 Op = models.SyncOperation
@@ -191,6 +219,7 @@ class Mutation:
             whmcs_id=_id(result.whmcs_id),
             sync_map_id=_id(result.sync_map_id),
             client=Client.from_model(result.client),
+            stale_link=stale_link(result.stale),
         )
 
     @strawberry.mutation(
@@ -240,6 +269,7 @@ class Mutation:
             whmcs_client=WhmcsClient.from_record(result.record),
             client=Client.from_model(result.client),
             changed_fields=result.changed_fields,
+            stale_link=stale_link(result.stale),
         )
 
     @strawberry.mutation(
@@ -262,6 +292,7 @@ class Mutation:
         return LinkClientSuccess(
             client=Client.from_model(result.client),
             whmcs_client=WhmcsClient.from_record(result.record),
+            stale_link=stale_link(result.stale),
         )
 
     @strawberry.mutation(
@@ -272,9 +303,7 @@ class Mutation:
     ) -> UnlinkResult:
         audit = info.context.audit(Op.UNLINK)
         try:
-            key = parse_id(local_id)
-            if key is None:
-                raise NotLinked(str(local_id))
+            key = inputs.local_id(local_id, entity_type)
             result = await info.context.bridge.pulls(audit).unlink(entity_type, key)
         except SyncError as exc:
             await audit.failed(exc.message)

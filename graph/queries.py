@@ -10,7 +10,7 @@ from graphql import GraphQLError
 import models
 from graph import inputs
 from graph.context import Info
-from graph.enums import ConnectionFailure, EntityType
+from graph.enums import EntityType
 from graph.errors import to_member
 from graph.inputs import (
     days_bound,
@@ -22,7 +22,7 @@ from graph.inputs import (
 )
 from graph.types.audit import EntityTypeCount, SyncLog, SyncLogFilter, SyncLogPage, SyncStats
 from graph.types.client import Client, ClientPage, SyncState, WhmcsClient, WhmcsClientPage
-from graph.types.connection import ConnectionTest
+from graph.types.connection import CircuitBreakerStatus, ConnectionTest
 from graph.types.errors import NotFoundError, WhmcsError
 from integrations.whmcs.sync import local, reports
 from integrations.whmcs.sync.errors import SyncError, WhmcsUnusable
@@ -48,15 +48,7 @@ class Query:
         report = await info.context.bridge.connection_test(
             info.context.audit(models.SyncOperation.TEST)
         )
-        return ConnectionTest(
-            success=report.success,
-            message=report.message,
-            whmcs_version=report.version,
-            response_time_ms=report.response_time_ms,
-            failure=ConnectionFailure[report.failure.name] if report.failure else None,
-            hint=report.hint,
-            sandbox=report.sandbox,
-        )
+        return ConnectionTest.from_report(report)
 
     @strawberry.field
     async def sync_status(
@@ -157,6 +149,7 @@ class Query:
             cache_hits=cache.hits,
             cache_misses=cache.misses,
             stale_pending=numbers.stale_pending,
+            circuit_breaker=CircuitBreakerStatus.from_status(info.context.bridge.breaker_status()),
         )
 
     @strawberry.field(

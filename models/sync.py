@@ -9,7 +9,8 @@ from models.enums import EntityType, LogStatus, SyncDirection, SyncOperation, Sy
 class SyncMap(Model):
     """One link between a local record and a WHMCS record.
 
-    `whmcs_id` is null only while a create is in flight or its outcome is unknown (PENDING).
+    `whmcs_id` is null only while a create is in flight or its outcome is unknown (PENDING), or
+    once a stale link gave its WHMCS id up to another local record (ERROR, see sync/links.py).
     `snapshot` holds the WHMCS fields as they were at the last sync: the base for conflict checks.
     `unconfirmed` holds what a write sent before its answer came (kept when the answer never does).
     `lease_token`/`lease_expires_at` are the claim an operation holds on the record; they live in

@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 
 import models
 from graph.enums import EntityType, LogStatus, SyncOperation
+from graph.types.connection import CircuitBreakerStatus
 
 
 @strawberry.type
@@ -88,12 +89,25 @@ class EntityTypeCount:
 
 @strawberry.type
 class SyncStats:
-    total_synced: int
-    total_pending: int
-    total_errors: int
+    total_synced: int = strawberry.field(description="Links in SYNCED.")
+    total_pending: int = strawberry.field(
+        description="Links in PENDING: a write in flight, or one whose outcome is unknown."
+    )
+    total_errors: int = strawberry.field(
+        description=(
+            "Links in ERROR (see each one's syncStatus.lastError). Not log entries: failed "
+            "calls and operations are counted by syncLogs(filter: {status: ERROR}).total."
+        )
+    )
     by_entity_type: list[EntityTypeCount]
     cache_hits: int = strawberry.field(description="WHMCS reads answered from the cache.")
     cache_misses: int = strawberry.field(description="WHMCS reads that had to call WHMCS.")
     stale_pending: int = strawberry.field(
         description="Links PENDING for longer than an operation may run: their outcome is unknown."
+    )
+    circuit_breaker: CircuitBreakerStatus | None = strawberry.field(
+        default=None,
+        description=(
+            "This server process's circuit breaker in front of WHMCS. Null when no WHMCS is used."
+        ),
     )

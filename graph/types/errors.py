@@ -25,7 +25,13 @@ class NotFoundError(Error):
 
 @strawberry.type
 class FieldError:
-    field: str
+    field: str = strawberry.field(
+        description=(
+            "The local field, by its GraphQL name (camelCase, as in ClientInput: phoneNumber). "
+            "A field WHMCS requires that the field mapping maps to no local field keeps "
+            "WHMCS's name."
+        )
+    )
     message: str
 
 
@@ -34,10 +40,36 @@ class ValidationError(Error):
     fields: list[FieldError]
 
 
+@strawberry.type(
+    description=(
+        "A link found stale, and marked ERROR with its reason (its syncStatus.lastError): its "
+        "WHMCS client no longer exists, or now holds another person (another e-mail than at the "
+        "last sync), as when a WHMCS restored from a backup or reset hands its ids out again."
+    )
+)
+class StaleLink:
+    local_id: strawberry.ID = strawberry.field(description="The local client of the stale link.")
+    whmcs_id: strawberry.ID = strawberry.field(description="The WHMCS id it named.")
+    reason: str
+    released: bool = strawberry.field(
+        description=(
+            "True when it gave the WHMCS id up to the local client WHMCS really holds under it "
+            "(then it names no WHMCS client any more); false when it still names it."
+        )
+    )
+
+
 @strawberry.type
 class AlreadyLinkedError(Error):
     local_id: strawberry.ID | None
     whmcs_id: strawberry.ID | None
+    requested_local_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=(
+            "The local client this operation was for, when the link that still holds the WHMCS "
+            "client (localId, whmcsId) is another local client's."
+        ),
+    )
 
 
 @strawberry.type
@@ -53,15 +85,28 @@ class NotLinkedError(Error):
 )
 class DuplicateInWhmcsError(Error):
     whmcs_id: strawberry.ID
+    stale_link: StaleLink | None = strawberry.field(
+        default=None,
+        description=(
+            "Another local client's link to this WHMCS client, found stale (marked ERROR; "
+            "linkExisting: true moves the link here)."
+        ),
+    )
 
 
 @strawberry.type
 class FieldDiff:
-    field: str
-    local: str | None
-    whmcs: str | None
+    field: str = strawberry.field(
+        description="The WHMCS field, by WHMCS's name (phonenumber): what would be overwritten."
+    )
+    local: str | None = strawberry.field(description="The local value.")
+    whmcs: str | None = strawberry.field(description="WHMCS's value now.")
     base: str | None = strawberry.field(
         default=None, description="The value both sides had at the last sync, when known."
+    )
+    local_field: str | None = strawberry.field(
+        default=None,
+        description="The local field it maps to, by its GraphQL name (phoneNumber).",
     )
 
 

@@ -3,7 +3,10 @@
 WHMCS signals failure in the body, not (only) in the status: business errors come with 200,
 gate errors (IP, credentials, API role) with 403 *and* a JSON body, and a WHMCS that is broken,
 hidden behind a WAF or not there at all answers with HTML. So the body is always read and
-parsed, whatever the status.
+parsed, whatever the status. What is parsed is made safe first: a body nested deeper than any
+WHMCS answer is refused (:data:`MAX_DEPTH`), and lone UTF-16 surrogates (``"\\ud800"``, valid
+JSON but no text) become U+FFFD, so that nothing downstream (redaction, the audit's JSON column,
+the GraphQL answer) meets them.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from integrations.whmcs.errors import (
@@ -21,9 +25,14 @@ from integrations.whmcs.errors import (
 )
 from integrations.whmcs.redact import redact_text
 
-__all__ = ["SNIPPET_CHARS", "Answer", "read_answer", "snippet_of"]
+__all__ = ["MAX_DEPTH", "SNIPPET_CHARS", "Answer", "read_answer", "snippet_of"]
 
 SNIPPET_CHARS = 200
+#: Nesting levels a WHMCS answer may have. The deepest real one is about 5 (GetClientsDetails:
+#: client > users > user > [] > {}); a deeper body is not WHMCS, and each level costs recursion
+#: further on (redaction, JSON encoding).
+MAX_DEPTH = 32
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 
 # Text that marks a page as produced by a failing WHMCS (not a proxy in front of it), even when
 # it is served with a 2xx/4xx status.
@@ -40,7 +49,10 @@ _LEADING_JUNK = "\ufeff \t\r\n"
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """What one HTTP exchange amounted to: the parsed body and, unless it succeeded, the error."""
+    """What one HTTP exchange amounted to: the parsed body and, unless it succeeded, the error.
+
+    In ``body``, JSON numbers with a fraction or an exponent are :class:`~decimal.Decimal`.
+    """
 
     status: int | None
     body: dict[str, Any] | None
@@ -96,6 +108,23 @@ def _not_json(
     )
 
 
+class _TooDeepError(Exception):
+    pass
+
+
+def _clean(value: Any, depth: int) -> Any:
+    """``value`` with lone surrogates replaced in every string; _TooDeepError past ``depth``."""
+    if isinstance(value, str):
+        return _SURROGATE_RE.sub("\ufffd", value)
+    if isinstance(value, dict | list):
+        if depth <= 0:
+            raise _TooDeepError
+        if isinstance(value, list):
+            return [_clean(item, depth - 1) for item in value]
+        return {_clean(k, depth): _clean(v, depth - 1) for k, v in value.items()}
+    return value
+
+
 def read_answer(
     action: str,
     status: int,
@@ -118,12 +147,26 @@ def read_answer(
             _not_json(action, status, text, write=write, secrets=secrets, location=location),
         )
     try:
-        parsed = json.loads(text)
-    except ValueError:
+        # Numbers with a fraction become Decimal, never float: money must keep every digit.
+        parsed = _clean(json.loads(text, parse_float=Decimal), MAX_DEPTH)
+    except (ValueError, RecursionError):  # RecursionError: json's own limit (~1000 levels)
         return Answer(
             status,
             None,
             _not_json(action, status, text, write=write, secrets=secrets, location=location),
+        )
+    except _TooDeepError:
+        unknown = "; the change may have been made" if write else ""
+        return Answer(
+            status,
+            None,
+            WhmcsProtocolError(
+                action,
+                f"the answer to {action} (HTTP {status}) is nested deeper than {MAX_DEPTH} "
+                f"levels: not a WHMCS API answer{unknown}",
+                status=status,
+                outcome_unknown=write,
+            ),
         )
 
     # GetEmails answers with "status" instead of "result"; only trust "status" when there is

@@ -6,12 +6,35 @@ calls fail at once with WhmcsCircuitOpenError, saying when to retry, and nothing
 `cooldown_s` one probe call is let through (half-open): its success closes the circuit, its
 failure opens it again for another cooldown. The state is per process: each instance judges the
 WHMCS it can reach.
+
+A diagnostic call (the connection test) is never held back: it asks `admit` nothing and reports
+its outcome like any other call, so its success closes the circuit at once and its transport
+failure counts (and restarts the cooldown while open).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class CircuitState(StrEnum):
+    CLOSED = "closed"
+    OPEN = "open"
+    HALF_OPEN = "half-open"
+
+
+@dataclass(frozen=True, slots=True)
+class BreakerStatus:
+    """What the breaker says now, for connectionTest and stats."""
+
+    state: CircuitState
+    failures: int
+    threshold: int
+    cooldown_s: float
+    retry_after_s: float | None  # OPEN only: seconds until a probe may go
 
 
 class CircuitBreaker:
@@ -32,10 +55,20 @@ class CircuitBreaker:
         self._probing = False
 
     @property
-    def state(self) -> str:
+    def state(self) -> CircuitState:
+        return self.status().state
+
+    def status(self) -> BreakerStatus:
+        wait = None
         if self._opened_at is None:
-            return "closed"
-        return "half-open" if self._clock() - self._opened_at >= self.cooldown_s else "open"
+            state = CircuitState.CLOSED
+        else:
+            waited = self._clock() - self._opened_at
+            if waited >= self.cooldown_s:
+                state = CircuitState.HALF_OPEN
+            else:
+                state, wait = CircuitState.OPEN, self.cooldown_s - waited
+        return BreakerStatus(state, self.failures, self.threshold, self.cooldown_s, wait)
 
     def admit(self) -> float:
         """0 when a call may go; else the seconds until the next try is allowed."""

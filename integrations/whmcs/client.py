@@ -11,6 +11,8 @@ Transport rules (whmcs-api.md sections 1 and 6):
 - At most ``max_concurrency`` calls are in flight at once.
 - Reads (``Get*``, ``WhmcsDetails``) are retried on :class:`WhmcsUnavailableError` with capped
   exponential backoff and full jitter. Writes are never retried: WHMCS has no idempotency keys.
+- A circuit breaker fails calls fast while WHMCS is down (see :mod:`.breaker`); a diagnostic
+  call (the connection test) goes through it, once, whatever its state.
 - The observer sees one :class:`CallRecord` per call (after retries), success or failure.
 - Nothing logged or raised contains the form, the credentials or whole payloads.
 """
@@ -23,6 +25,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -40,7 +43,16 @@ from integrations.whmcs.errors import (
 from integrations.whmcs.normalise import WhmcsShapeError
 from integrations.whmcs.records import WhmcsDetails
 from integrations.whmcs.redact import redact
-from integrations.whmcs.resources import ClientsResource, Params, shape_error
+from integrations.whmcs.resources import (
+    ClientsResource,
+    DomainsResource,
+    InvoicesResource,
+    OrdersResource,
+    Params,
+    ServicesResource,
+    TicketsResource,
+    shape_error,
+)
 
 __all__ = [
     "AUTH_FIELDS",
@@ -121,8 +133,9 @@ class CallRecord:
     """What one WHMCS call did, handed to observers (the audit log writes it).
 
     ``params`` are the form fields as sent, without credentials and with sensitive values (such
-    as ``password2``) redacted; ``response`` is the parsed body, redacted the same way, or None
-    when the answer was not JSON. ``attempts`` counts retries; ``duration_ms`` covers them all.
+    as ``password2``) redacted; ``response`` is the parsed body, redacted the same way (a JSON
+    number with a fraction as its exact text, so the record stores as JSON), or None when the
+    answer was not JSON. ``attempts`` counts retries; ``duration_ms`` covers them all.
     """
 
     action: str
@@ -193,6 +206,17 @@ class _Transport:
         return _no_answer(WhmcsConnectionError, action, text, exc, outcome_unknown)
 
 
+def _json_ready(data: Any) -> Any:
+    """``data`` with every Decimal written as its exact text (JSON encoders refuse Decimal)."""
+    if isinstance(data, Decimal):
+        return str(data)
+    if isinstance(data, dict):
+        return {key: _json_ready(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_json_ready(item) for item in data]
+    return data
+
+
 def _no_answer(
     kind: type[WhmcsError], action: str, text: str, cause: BaseException, outcome_unknown: bool
 ) -> WhmcsError:
@@ -209,6 +233,11 @@ class WhmcsClient:
     """
 
     clients: ClientsResource
+    services: ServicesResource
+    invoices: InvoicesResource
+    orders: OrdersResource
+    tickets: TicketsResource
+    domains: DomainsResource
 
     def __init__(
         self,
@@ -253,6 +282,11 @@ class WhmcsClient:
         self._transport = transport
         self._observer = observer
         self.clients = ClientsResource(self)
+        self.services = ServicesResource(self)
+        self.invoices = InvoicesResource(self)
+        self.orders = OrdersResource(self)
+        self.tickets = TicketsResource(self)
+        self.domains = DomainsResource(self)
 
     def with_observer(self, observer: CallObserver | None) -> WhmcsClient:
         """A copy that reports to ``observer``, sharing session, concurrency bound and settings."""
@@ -267,8 +301,19 @@ class WhmcsClient:
             f"read_retries={t.read_retries!r})"
         )
 
-    async def call(self, action: str, params: Params | None = None) -> dict[str, Any]:
+    @property
+    def breaker(self) -> CircuitBreaker:
+        """The circuit breaker in front of this WHMCS (shared by every observer copy)."""
+        return self._transport.breaker
+
+    async def call(
+        self, action: str, params: Params | None = None, *, diagnostic: bool = False
+    ) -> dict[str, Any]:
         """Run one WHMCS action and return its ``result=success`` body.
+
+        ``diagnostic``: one attempt that the circuit breaker never holds back (the connection
+        test must see WHMCS as it is now); its outcome still counts, so a success closes the
+        circuit at once.
 
         Raises a :class:`~integrations.whmcs.errors.WhmcsError` subclass; ``ValueError`` if
         ``params`` tries to set ``action``, ``responsetype`` or a credential. An exception
@@ -277,11 +322,11 @@ class WhmcsClient:
         t = self._transport
         fields = encode_params(params)
         read = is_read_action(action)
-        max_attempts = 1 + (t.read_retries if read else 0)
+        max_attempts = 1 + (t.read_retries if read and not diagnostic else 0)
         started = time.perf_counter()
         attempts = 0
         while True:
-            wait = t.breaker.admit()
+            wait = 0.0 if diagnostic else t.breaker.admit()
             if wait > 0 and attempts:
                 break  # opened while retrying: report the last real answer
             if wait > 0:  # WHMCS is down: nothing is sent, so nothing reached it to record
@@ -312,7 +357,9 @@ class WhmcsClient:
                     action=action,
                     params=redact(fields),
                     status=answer.status,
-                    response=redact(answer.body) if answer.body is not None else None,
+                    response=(
+                        _json_ready(redact(answer.body)) if answer.body is not None else None
+                    ),
                     error=answer.error,
                     duration_ms=duration_ms,
                     attempts=attempts,
@@ -323,13 +370,13 @@ class WhmcsClient:
         assert answer.body is not None  # a success always has a parsed body
         return answer.body
 
-    async def details(self) -> WhmcsDetails:
-        """The WHMCS version (``WhmcsDetails``, 8.0+).
+    async def details(self, *, diagnostic: bool = False) -> WhmcsDetails:
+        """The WHMCS version (``WhmcsDetails``, 8.0+). ``diagnostic``: see :meth:`call`.
 
         Raises :class:`~integrations.whmcs.errors.WhmcsCommandNotFoundError` on older WHMCS
         and :class:`~integrations.whmcs.errors.WhmcsPermissionError` if the API role lacks it.
         """
-        body = await self.call("WhmcsDetails")
+        body = await self.call("WhmcsDetails", diagnostic=diagnostic)
         try:
             return WhmcsDetails.from_body(body)
         except WhmcsShapeError as exc:

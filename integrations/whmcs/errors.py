@@ -17,7 +17,7 @@ The hierarchy (``kind`` in brackets)::
     │   └── WhmcsPermissionError      action not in the API role (``.denied_action``)
     │                                 [PERMISSION_DENIED]
     └── WhmcsApiError                 WHMCS ran the action and said no (result=error) [REJECTED]
-        ├── WhmcsNotFoundError        "Client Not Found", any "... not found"
+        ├── WhmcsNotFoundError        "Client Not Found", any "... not found" (``.entity``)
         ├── WhmcsDuplicateEmailError  the e-mail address is taken by a client or user
         └── WhmcsCommandNotFoundError the action does not exist here [UNSUPPORTED_VERSION]
 
@@ -303,7 +303,20 @@ class WhmcsApiError(WhmcsError):
 
 
 class WhmcsNotFoundError(WhmcsApiError):
-    """The record the action refers to does not exist."""
+    """The record the action refers to does not exist; ``entity`` is its kind when WHMCS's
+    message names one (``Invoice ID Not Found``: ``"invoice"``), else None."""
+
+    def __init__(
+        self,
+        action: str,
+        message: str,
+        *,
+        entity: str | None = None,
+        whmcs_message: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(action, message, whmcs_message=whmcs_message, status=status)
+        self.entity = entity
 
 
 class WhmcsDuplicateEmailError(WhmcsApiError):
@@ -344,6 +357,9 @@ _PERMISSION_RE = re.compile(
     re.IGNORECASE,
 )
 _PERMISSION_PREFIX = "invalid permissions"
+# "Client Not Found", "Invoice ID Not Found", "Ticket ID not found", "Order ID not found or Status
+# not Pending": the record kind is the first word (WHMCS is not consistent about case).
+_NOT_FOUND_RE = re.compile(r"^(?P<entity>[a-z]+)(?: id)? not found\b")
 
 
 def _parse_ip(text: str) -> str | None:
@@ -392,7 +408,9 @@ def classify_message(
     if folded in _DUPLICATE_EMAIL_MESSAGES:
         return WhmcsDuplicateEmailError(action, shown, whmcs_message=text, status=status)
     if "not found" in folded:
-        return WhmcsNotFoundError(action, shown, whmcs_message=text, status=status)
+        kind = _NOT_FOUND_RE.match(folded)
+        entity = kind["entity"] if kind else None
+        return WhmcsNotFoundError(action, shown, entity=entity, whmcs_message=text, status=status)
     if status == 403:
         return WhmcsAuthenticationError(action, shown, whmcs_message=text, status=status)
     return WhmcsApiError(action, shown, whmcs_message=text, status=status)

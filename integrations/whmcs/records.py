@@ -38,6 +38,10 @@ CLIENT_FIELDS: tuple[str, ...] = (
 )
 
 
+#: "8.13.3", "8.0.0-release.1": anything longer is not a version (and would fill messages).
+_MAX_VERSION_CHARS = 64
+
+
 def _first_present(row: Mapping[str, Any], *keys: str) -> object:
     for key in keys:
         if row.get(key) is not None:
@@ -142,7 +146,9 @@ class WhmcsDetails:
         whmcs = body.get("whmcs")
         if not isinstance(whmcs, Mapping):
             raise WhmcsShapeError("whmcs", "an object", whmcs)
-        return cls(
-            version=as_str(whmcs.get("version"), "whmcs.version"),
-            canonical_version=as_opt_str(whmcs.get("canonicalversion"), "whmcs.canonicalversion"),
-        )
+        version = as_str(whmcs.get("version"), "whmcs.version").strip()
+        canonical = as_opt_str(whmcs.get("canonicalversion"), "whmcs.canonicalversion")
+        for name, value in (("whmcs.version", version), ("whmcs.canonicalversion", canonical)):
+            if value is not None and not 0 < len(value) <= _MAX_VERSION_CHARS:
+                raise WhmcsShapeError(name, f"a version (1 to {_MAX_VERSION_CHARS} chars)", value)
+        return cls(version=version, canonical_version=canonical)

@@ -62,6 +62,10 @@ _SENSITIVE_KEYS = frozenset(
         "accountnumber",
         # security question answers (WHMCS 7.x GetClientsDetails)
         "securityqans",
+        # module records: a ticket's access key (GetTicket(s) "c": it opens the ticket without
+        # a login) and a new service's root password (AddOrder); service passwords are "password"
+        "c",
+        "rootpw",
     }
 )
 _SENSITIVE_FRAGMENTS = ("password", "secret")

@@ -23,13 +23,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from graph.view import GRAPHIQL_ASSETS
+from tests.support.node import node_with_packages, unavailable
 from whmcs_bridge.app import GRAPHIQL_DIR
 
 HERE = Path(__file__).resolve().parent
@@ -37,12 +38,6 @@ ROOT = HERE.parent.parent
 ARTIFACTS = HERE / "artifacts"
 QUERY = "{ connectionTest { success } }"
 TOKEN_LINE = re.compile(r"Authorization: Bearer (\S+)")
-
-
-def unavailable(reason: str) -> NoReturn:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI must provide it: see .ci/run)")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
@@ -55,24 +50,7 @@ def chromium() -> str:
 
 @pytest.fixture(scope="module")
 def node() -> str:
-    node = shutil.which("node")
-    if node is None:
-        unavailable("node is not installed")
-    if not (HERE / "node_modules" / "playwright-core" / "package.json").is_file():
-        npm = shutil.which("npm")
-        if npm is None:
-            unavailable("playwright-core is not installed and npm is missing (make browser-deps)")
-        done = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--silent"],
-            cwd=HERE,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if done.returncode != 0:
-            unavailable(f"npm ci in tests/browser failed: {done.stderr.strip()[-500:]}")
-    return node
+    return node_with_packages(HERE, "playwright-core", "browser-deps")
 
 
 @dataclass

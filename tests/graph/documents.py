@@ -102,7 +102,7 @@ mutation Link($id: ID!, $whmcsId: ID!) {{
 
 UNLINK = f"""
 mutation Unlink($id: ID!) {{
-  unlink(localId: $id) {{ __typename ... on UnlinkSuccess {{ entityType localId whmcsId }} {errors("NotLinkedError")} }}
+  unlink(localId: $id) {{ __typename ... on UnlinkSuccess {{ entityType localId whmcsId }} {errors("NotLinkedError", "NotFoundError")} }}
 }}
 """
 
@@ -152,12 +152,16 @@ query Logs($filter: SyncLogFilter, $offset: Int! = 0, $limit: Int! = 50) {
 }
 """
 
+BREAKER = "circuitBreaker { state failures threshold cooldownSeconds retryAfterSeconds }"
+
 STATS = """
 query Stats {
   stats { totalSynced totalPending totalErrors staleP: stalePending cacheHits cacheMisses
           byEntityType { entityType count } }
 }
 """
+
+STATS_BREAKER = f"query StatsBreaker {{ stats {{ {BREAKER} }} }}"
 
 CLIENTS = f"""
 query Clients($offset: Int! = 0, $limit: Int! = 25, $search: String) {{
@@ -169,8 +173,8 @@ query Clients($offset: Int! = 0, $limit: Int! = 25, $search: String) {{
 
 CLIENT = """query Client($id: ID!) { client(id: $id) { id email firstName } }"""
 
-CONNECTION_TEST = """
-query { connectionTest { success message whmcsVersion responseTimeMs failure hint sandbox } }
+CONNECTION_TEST = f"""
+query {{ connectionTest {{ success message whmcsVersion responseTimeMs failure hint sandbox {BREAKER} }} }}
 """
 
 COMPLETE_CLIENT = {

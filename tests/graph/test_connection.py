@@ -51,10 +51,13 @@ async def test_each_failure_class_is_explained(
     api: Api, caplog: pytest.LogCaptureFixture, fault: Fault, failure: str, hint_mentions: str
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    # Reads are retried on transient failures (twice): the fault must outlast the retries.
-    api.sandbox.state.faults.push(replace(fault, times=3))
+    # Ordinary reads are retried on transient failures; the connection test asks once, and
+    # reports what it found. A second fault left queued would catch a retry.
+    api.sandbox.state.faults.push(replace(fault, times=2))
 
     body = await api.raw(CONNECTION_TEST)
+
+    assert len(api.sandbox.state.calls_for("WhmcsDetails")) == 1
 
     result = body["data"]["connectionTest"]
     assert result["success"] is False
@@ -65,6 +68,104 @@ async def test_each_failure_class_is_explained(
     logged = await models.SyncLog.get(whmcs_action="WhmcsDetails")  # one row, whatever the tries
     assert (logged.operation, logged.status) == (models.SyncOperation.TEST, models.LogStatus.ERROR)
     _assert_no_credentials(api, [str(body), caplog.text, str(logged.request_data)])
+
+
+def _nested(levels: int) -> str:
+    return (
+        '{"result":"success","whmcs":{"version":"8.13.3"},"x":' + "[" * levels + "]" * levels + "}"
+    )
+
+
+# Answers to WhmcsDetails with HTTP 200 that are not what WHMCS sends: each one is classified, none
+# is an internal error (issue 10: result=error crashed connectionTest with a KeyError).
+ODD_ANSWERS = [
+    pytest.param('{"result":"error","message":"Unexpected failure"}', "REJECTED", id="error"),
+    pytest.param('{"result":"error"}', "REJECTED", id="error-without-message"),
+    pytest.param('{"result":"error","message":{"a":1}}', "REJECTED", id="error-message-object"),
+    pytest.param('{"result":"error","message":"Client Not Found"}', "REJECTED", id="not-found"),
+    pytest.param('{"result":"error","message":"bad \\ud800"}', "REJECTED", id="lone-surrogate"),
+    pytest.param('{"result":"success"}', "NOT_WHMCS", id="no-whmcs-key"),
+    pytest.param('{"result":"success","whmcs":"8.13"}', "NOT_WHMCS", id="whmcs-a-string"),
+    pytest.param('{"result":"success","whmcs":{}}', "NOT_WHMCS", id="no-version"),
+    pytest.param('{"result":"success","whmcs":{"version":null}}', "NOT_WHMCS", id="version-null"),
+    pytest.param('{"result":"success","whmcs":{"version":[8]}}', "NOT_WHMCS", id="version-list"),
+    pytest.param('{"result":"success","whmcs":{"version":""}}', "NOT_WHMCS", id="version-empty"),
+    pytest.param(
+        '{"result":"success","whmcs":{"version":"' + "9" * 100_000 + '"}}',
+        "NOT_WHMCS",
+        id="version-100k",
+    ),
+    pytest.param(
+        '{"result":"success","whmcs":{"version":"8","canonicalversion":{"a":1}}}',
+        "NOT_WHMCS",
+        id="canonical-object",
+    ),
+    pytest.param('{"result":["success"]}', "NOT_WHMCS", id="result-a-list"),
+    pytest.param('{"result":true}', "NOT_WHMCS", id="result-true"),
+    pytest.param('{"whmcs":{"version":"8.13.3"}}', "NOT_WHMCS", id="no-result"),
+    pytest.param("[1, 2]", "NOT_WHMCS", id="json-array"),
+    pytest.param('"success"', "NOT_WHMCS", id="json-string"),
+    pytest.param('{"result":"success",', "NOT_WHMCS", id="truncated"),
+    pytest.param("", "NOT_WHMCS", id="empty"),
+    pytest.param(_nested(40), "NOT_WHMCS", id="nested-40"),
+    pytest.param(_nested(900), "NOT_WHMCS", id="nested-900"),
+    pytest.param(_nested(100_000), "NOT_WHMCS", id="nested-100k"),
+]
+
+
+@pytest.mark.parametrize(("body", "failure"), ODD_ANSWERS)
+async def test_an_odd_whmcs_details_answer_is_classified(
+    api: Api, caplog: pytest.LogCaptureFixture, body: str, failure: str
+) -> None:
+    api.sandbox.state.faults.push(
+        Fault("raw", action="WhmcsDetails", status=200, body=body, content_type="application/json")
+    )
+
+    response = await api.raw(CONNECTION_TEST)
+
+    assert "errors" not in response, response
+    result = response["data"]["connectionTest"]
+    assert (result["success"], result["failure"]) == (False, failure)
+    assert result["message"].startswith("Connection failed")
+    assert len(result["message"]) < 1000  # no 100 KB version or page quoted whole
+    assert result["hint"]
+    errors = await models.SyncLog.filter(
+        operation=models.SyncOperation.TEST, status=models.LogStatus.ERROR
+    ).values_list("error_message", flat=True)
+    assert errors == [result["message"].removeprefix("Connection failed: ")]
+    assert "Traceback" not in caplog.text
+    [line] = [  # one log line, saying what failed
+        r
+        for r in caplog.records
+        if r.levelno >= logging.WARNING and r.name.startswith("integrations")
+    ]
+    assert line.getMessage().startswith(f"Connection test failed ({failure.lower()})")
+
+
+async def test_a_lone_surrogate_in_the_version_is_replaced_not_fatal(api: Api) -> None:
+    api.sandbox.state.faults.push(
+        Fault(
+            "raw",
+            action="WhmcsDetails",
+            status=200,
+            body='{"result":"success","whmcs":{"version":"8.13\\udfff"}}',
+            content_type="application/json",
+        )
+    )
+
+    result = (await api.gql(CONNECTION_TEST))["connectionTest"]
+
+    assert (result["success"], result["whmcsVersion"]) == (True, "8.13\ufffd")
+    logged = await models.SyncLog.get(whmcs_action="WhmcsDetails")
+    assert logged.response_data == {"result": "success", "whmcs": {"version": "8.13\ufffd"}}
+
+
+def test_every_failure_kind_has_a_connection_failure() -> None:
+    from graph.types.connection import FAILURES
+    from integrations.whmcs.errors import FailureKind
+
+    assert set(FAILURES) == set(FailureKind)
+    assert {f.name for f in FAILURES.values()} == {k.name for k in FailureKind}
 
 
 async def test_success_reports_version_and_sandbox(api: Api) -> None:

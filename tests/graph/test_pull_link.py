@@ -41,8 +41,8 @@ async def test_pull_creates_a_new_local_client_and_links_it(api: Api) -> None:
 
     assert result["__typename"] == "PullClientSuccess"
     assert result["operation"] == "CREATED"
-    filled = ["address1", "city", "country", "email", "first_name", "last_name"]
-    assert result["changedFields"] == [*filled, "phone_number", "postcode", "state"]
+    filled = ["address1", "city", "country", "email", "firstName", "lastName"]
+    assert result["changedFields"] == [*filled, "phoneNumber", "postcode", "state"]
     assert result["whmcsClient"] == {
         "id": str(LIAM),
         "email": LIAM_EMAIL,
@@ -92,7 +92,7 @@ async def test_pull_uses_the_unlinked_local_client_with_the_same_email(
 
     assert (result["__typename"], result["operation"]) == ("PullClientSuccess", "UPDATED")
     assert result["client"]["id"] == same
-    assert {"email", "first_name", "city"} <= set(result["changedFields"])
+    assert {"email", "firstName", "city"} <= set(result["changedFields"])
     row = await models.Client.get(id=int(same))
     assert (row.email, row.email_key, row.first_name, row.city) == (
         LIAM_EMAIL,
@@ -111,7 +111,7 @@ async def test_pull_into_the_given_local_client(api: Api, create_client: CreateC
     result = await _pull(api, LIAM, local_id=target)
 
     assert (result["operation"], result["client"]["id"]) == ("UPDATED", target)
-    assert "company_name" in result["changedFields"]  # cleared: WHMCS has none
+    assert "companyName" in result["changedFields"]  # cleared: WHMCS has none
     row = await models.Client.get(id=int(target))
     assert (row.email, row.first_name, row.company_name) == (LIAM_EMAIL, "Liam", None)
     assert (await models.SyncMap.get(local_id=int(target))).whmcs_id == LIAM
@@ -390,14 +390,35 @@ async def test_unlink_of_an_unlinked_or_unknown_client(
 ) -> None:
     client_id = await create_client()
 
-    for local_id in (client_id, "4040", "abc"):
+    unlinked = (await api.gql(UNLINK, {"id": client_id}))["unlink"]
+    assert (unlinked["__typename"], unlinked["code"], unlinked["localId"]) == (
+        "NotLinkedError",
+        "NOT_LINKED",
+        client_id,
+    )
+    # A local client that does not exist is not found, as in every other operation.
+    for local_id in ("4040", "abc", "99999999999"):
         result = (await api.gql(UNLINK, {"id": local_id}))["unlink"]
-        assert (result["__typename"], result["code"], result["localId"]) == (
-            "NotLinkedError",
-            "NOT_LINKED",
-            local_id,
-        )
+        assert (result["__typename"], result["code"]) == ("NotFoundError", "NOT_FOUND")
+        assert (result["entityType"], result["id"], result["side"]) == ("CLIENT", local_id, "LOCAL")
     assert api.sandbox.state.calls == []
+    logged = await models.SyncLog.filter(operation=models.SyncOperation.UNLINK).values_list(
+        "status", flat=True
+    )
+    assert logged == ["ERROR"] * 4  # every refusal is audited
+
+
+async def test_unlink_removes_a_link_whose_local_client_is_gone(
+    api: Api, create_client: CreateClient
+) -> None:
+    client_id = await create_client()
+    await _pull(api, LIAM, local_id=client_id)
+    await models.Client.filter(id=int(client_id)).delete()  # by hand, around the API
+
+    result = (await api.gql(UNLINK, {"id": client_id}))["unlink"]
+
+    assert (result["__typename"], result["whmcsId"]) == ("UnlinkSuccess", str(LIAM))
+    assert await models.SyncMap.all().count() == 0
 
 
 async def test_sync_status(api: Api, create_client: CreateClient) -> None:

@@ -11,7 +11,14 @@ import models
 from integrations.whmcs.sandbox import Fault
 from tests.conftest import Api
 from tests.graph.conftest import CreateClient
-from tests.graph.documents import PUSH, STATS, SYNC_STATUS, WHMCS_CLIENTS
+from tests.graph.documents import (
+    CONNECTION_TEST,
+    PUSH,
+    STATS,
+    STATS_BREAKER,
+    SYNC_STATUS,
+    WHMCS_CLIENTS,
+)
 
 DOWN = {"WHMCS_BREAKER_THRESHOLD": "3", "WHMCS_BREAKER_COOLDOWN": "0.5"}
 RETRY_AFTER = """
@@ -98,3 +105,105 @@ async def test_stale_pending_links_show_in_stats_and_status(
     assert (stats["totalPending"], stats["staleP"]) == (1, 1)
     assert status["status"] == "PENDING"
     assert status["pendingReason"].startswith("AddClient got no answer")
+
+
+# --- connectionTest and the circuit breaker (issue 11, item 1) --------------------------------
+
+OPEN_LONG = {"WHMCS_BREAKER_THRESHOLD": "3", "WHMCS_BREAKER_COOLDOWN": "600"}
+
+
+async def _open_circuit(api: Api) -> None:
+    api.sandbox.state.faults.push(Fault("drop", times=3))
+    await api.gql(RETRY_AFTER)  # one read, 3 attempts: the circuit opens
+    breaker = (await api.gql(STATS_BREAKER))["stats"]["circuitBreaker"]
+    assert (breaker["state"], breaker["failures"], breaker["threshold"]) == ("OPEN", 3, 3)
+    assert 590 <= breaker["retryAfterSeconds"] <= 600
+    assert breaker["cooldownSeconds"] == 600
+
+
+@pytest.mark.parametrize("settings_env", [OPEN_LONG], indirect=True)
+async def test_connection_test_reaches_whmcs_through_an_open_circuit_and_closes_it(
+    api: Api, create_client: CreateClient
+) -> None:
+    client_id = await create_client()
+    await _open_circuit(api)
+    held_back = (await api.gql(PUSH, {"id": client_id}))["pushClient"]
+    assert "was not sent" in held_back["message"]  # still open: the push fails fast
+
+    result = (await api.gql(CONNECTION_TEST))["connectionTest"]
+
+    assert (result["success"], result["whmcsVersion"]) == (True, "8.13.3")
+    assert len(api.sandbox.state.calls_for("WhmcsDetails")) == 1  # WHMCS was asked
+    assert result["circuitBreaker"] == {
+        "state": "CLOSED",
+        "failures": 0,
+        "threshold": 3,
+        "cooldownSeconds": 600.0,
+        "retryAfterSeconds": None,
+    }
+    pushed = (await api.gql(PUSH, {"id": client_id}))["pushClient"]  # at once, no cooldown
+    assert pushed["__typename"] == "PushClientSuccess"
+    assert (await api.gql(STATS_BREAKER))["stats"]["circuitBreaker"]["state"] == "CLOSED"
+
+
+@pytest.mark.parametrize("settings_env", [{**OPEN_LONG, "WHMCS_API_TIMEOUT": "0.3"}], indirect=True)
+async def test_a_slow_whmcs_is_a_timeout_even_while_the_circuit_is_open(api: Api) -> None:
+    await _open_circuit(api)
+    api.sandbox.state.faults.push(Fault("delay", action="WhmcsDetails", seconds=1.0))
+
+    result = (await api.gql(CONNECTION_TEST))["connectionTest"]
+
+    assert (result["success"], result["failure"]) == (False, "TIMEOUT")
+    assert "WHMCS_API_TIMEOUT" in result["hint"]
+    assert len(api.sandbox.state.calls_for("WhmcsDetails")) == 1  # sent once, not retried
+    breaker = result["circuitBreaker"]
+    assert (breaker["state"], breaker["failures"]) == ("OPEN", 4)  # it counts: still down
+    logged = await models.SyncLog.filter(operation=models.SyncOperation.TEST).values_list(
+        "status", "whmcs_action"
+    )
+    assert logged == [("ERROR", "WhmcsDetails")]
+
+
+@pytest.mark.parametrize("settings_env", [OPEN_LONG], indirect=True)
+async def test_connection_test_says_unreachable_when_whmcs_hangs_up(api: Api) -> None:
+    await _open_circuit(api)
+    api.sandbox.state.faults.push(Fault("drop", action="WhmcsDetails"))
+
+    result = (await api.gql(CONNECTION_TEST))["connectionTest"]
+
+    assert (result["success"], result["failure"]) == (False, "UNREACHABLE")
+    assert "was not sent" not in result["message"]  # WHMCS was asked: this is its answer
+    assert len(api.sandbox.state.calls_for("WhmcsDetails")) == 1
+
+
+@pytest.mark.parametrize(
+    "settings_env",
+    [{"WHMCS_BREAKER_THRESHOLD": "1", "WHMCS_BREAKER_COOLDOWN": "1"}],
+    indirect=True,
+)
+async def test_stats_show_the_circuit_half_open_after_the_cooldown(api: Api) -> None:
+    # One failure opens it (threshold 1). Should a stalled machine let a retry probe after the
+    # cooldown, that probe fails too: the read always leaves the circuit open.
+    api.sandbox.state.faults.push(Fault("drop", times=3))
+    await api.gql(RETRY_AFTER)
+    api.sandbox.state.faults.clear()
+
+    breaker = (await api.gql(STATS_BREAKER))["stats"]["circuitBreaker"]
+    assert breaker["state"] in ("OPEN", "HALF_OPEN")  # 1 s may pass on a loaded machine
+    deadline = asyncio.get_running_loop().time() + 10
+    while breaker["state"] != "HALF_OPEN":
+        assert asyncio.get_running_loop().time() < deadline, breaker
+        await asyncio.sleep(0.05)
+        breaker = (await api.gql(STATS_BREAKER))["stats"]["circuitBreaker"]
+
+    assert (breaker["failures"], breaker["retryAfterSeconds"]) == (1, None)
+    page = (await api.gql(WHMCS_CLIENTS))["whmcsClients"]  # the probe succeeds: closed
+    assert page["__typename"] == "WhmcsClientPage"
+    breaker = (await api.gql(STATS_BREAKER))["stats"]["circuitBreaker"]
+    assert (breaker["state"], breaker["failures"]) == ("CLOSED", 0)
+
+
+@pytest.mark.parametrize("settings_env", [{"WHMCS_ENABLED": "false"}], indirect=True)
+async def test_no_circuit_breaker_is_shown_when_whmcs_is_switched_off(api: Api) -> None:
+    assert (await api.gql(STATS_BREAKER))["stats"]["circuitBreaker"] is None
+    assert (await api.gql(CONNECTION_TEST))["connectionTest"]["circuitBreaker"] is None

@@ -12,9 +12,11 @@ from typing import Any
 
 from .config import SandboxConfig
 from .countries import CALLING_CODES, country_name
+from .module_actions import MODULE_HANDLERS, listing
 from .php import php_int, php_truthy
 from .records import EMAIL_PREFERENCE_KEYS, OVERRIDE_FLAGS, ZERO_DATE, ClientRecord
 from .state import SandboxState
+from .ticket_actions import TICKET_HANDLERS
 from .validation import check_add_client, check_update_client
 
 Params = Mapping[str, str]
@@ -24,7 +26,6 @@ Handler = Callable[[SandboxState, SandboxConfig, Params], Payload]
 CLIENT_NOT_FOUND = "Client Not Found"  # GetClientsDetails
 CLIENT_ID_NOT_FOUND = "Client ID Not Found"  # UpdateClient, DeleteClient
 CLIENTID_OR_EMAIL = "Either clientid Or email Is Required"
-_DEFAULT_PAGE = 25
 _ORDERABLE = frozenset(
     {"id", "firstname", "lastname", "companyname", "email", "groupid", "datecreated", "status"}
 )
@@ -66,9 +67,6 @@ def whmcs_details(state: SandboxState, config: SandboxConfig, params: Params) ->
 
 
 def get_clients(state: SandboxState, config: SandboxConfig, params: Params) -> Payload:
-    start = max(php_int(params.get("limitstart")), 0)
-    limit = php_int(params.get("limitnum"), _DEFAULT_PAGE)
-    limit = limit if limit > 0 else _DEFAULT_PAGE
     orderby = params.get("orderby", "id").strip().lower()
     orderby = orderby if orderby in _ORDERABLE else "id"
     descending = params.get("sorting", "ASC").strip().upper() == "DESC"
@@ -81,15 +79,8 @@ def get_clients(state: SandboxState, config: SandboxConfig, params: Params) -> P
         if (not status or c.status.lower() == status) and _search_matches(c, search)
     ]
     rows.sort(key=lambda c: (_sort_key(c, orderby), c.id), reverse=descending)
-    page = rows[start : start + limit]
-    return {
-        "result": "success",
-        "totalresults": len(rows),
-        "startnumber": start,
-        "numreturned": len(page),
-        # No rows: an empty STRING, not an empty list (recorded from real installs).
-        "clients": {"client": [_list_row(c) for c in page]} if page else "",
-    }
+    # No rows: an empty STRING, not an empty list (recorded from real installs).
+    return listing(rows, params, "clients", _list_row, text_total=False, empty_string=True)
 
 
 def _search_matches(client: ClientRecord, search: str) -> bool:
@@ -326,6 +317,9 @@ ACTIONS: dict[str, Action] = {
         Action("AddClient", add_client, writes=True),
         Action("UpdateClient", update_client, writes=True),
         Action("DeleteClient", delete_client, writes=True),
+        # The modules' reads (services, invoices, orders, tickets, domains).
+        *(Action(name, handler, writes=False) for name, handler in MODULE_HANDLERS.items()),
+        *(Action(name, handler, writes=False) for name, handler in TICKET_HANDLERS.items()),
     )
 }
 

@@ -12,6 +12,11 @@ Body: a JSON object with ``op`` and its arguments; the answer is JSON with ``ok`
 - ``{"op": "update_client", "clientid": 3, "fields": {"email": "new@example.com"}}``
 - ``{"op": "add_client", "fields": {"firstname": "A", "lastname": "B", "email": "a@b.c"}}``
   -> ``clientid`` and ``owner_id``
+- ``{"op": "add_record", "kind": "invoice", "fields": {"userid": 3, "date": "2025-01-01",
+  "duedate": "2025-01-08", "items": [{"type": "Item", "relid": 0, "description": "Setup",
+  "amount": "10.00"}]}}`` -> ``id``. Kinds: service, invoice (``items``, ``transactions``),
+  order, ticket (``replies``, ``notes``), domain; fields as in ``module_records.py``, money as
+  strings.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Any
 from aiohttp import web
 
 from .faults import Fault
+from .module_store import RecordError
 from .records import ClientRecord
 from .state import SandboxState
 
@@ -103,6 +109,12 @@ def _run(state: SandboxState, data: dict[str, Any]) -> dict[str, Any]:
             except (TypeError, ValueError) as exc:
                 raise _OpError(f"bad fields: {exc}") from exc
             return {"clientid": client.id, "owner_id": client.owner_user_id}
+        case "add_record":
+            try:
+                record = state.modules.add(str(data.get("kind")), _fields(data))
+            except RecordError as exc:
+                raise _OpError(f"bad record: {exc}") from exc
+            return {"id": record.id}
     raise _OpError(f"unknown op {op!r}")
 
 

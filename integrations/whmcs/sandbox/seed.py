@@ -3,13 +3,15 @@
 It is chosen to show WHMCS quirks: a legacy client with a zero ``datecreated``,
 ``bob@example.com`` next to ``bob@example.com.au`` (``search`` is a prefix match),
 a company client with a second (invited) user, so user ids drift from client ids,
-non-ASCII and apostrophes in names, every status, and a user who owns no client.
+non-ASCII and apostrophes in names, every status, and a user who owns no client. Services,
+invoices, orders, tickets and domains for them come from module_seed.py.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .module_seed import load_module_demo_data
 from .records import ZERO_DATE
 
 if TYPE_CHECKING:
@@ -97,3 +99,4 @@ def load_demo_data(state: SandboxState) -> None:
     state.add_user(
         firstname="Olivia", lastname="Grant", email="olivia@example.org", password=DEMO_PASSWORD
     )
+    load_module_demo_data(state.modules)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from .faults import FaultQueue
+from .module_store import ModuleStore
 from .php import php_truthy
 from .records import (
     BOOL_CLIENT_FIELDS,
@@ -71,6 +73,7 @@ class SandboxState:
         self.calls: list[dict[str, str]] = []
         self.sent_emails: list[SentEmail] = []
         self.faults = FaultQueue()
+        self.modules = ModuleStore(self)  # services, invoices, orders, tickets, domains
         self.latency_ms = latency_ms
         self._next_client_id = 1
         self._next_user_id = 1
@@ -83,6 +86,7 @@ class SandboxState:
         self.calls.clear()
         self.sent_emails.clear()
         self.faults.clear()
+        self.modules.clear()
         self.latency_ms = self._initial_latency_ms
         self._next_client_id = 1
         self._next_user_id = 1
@@ -93,20 +97,49 @@ class SandboxState:
         """Load the demo data (``reset`` does it when the state was built with ``seed=True``)."""
         load_demo_data(self)
 
+    def today(self) -> date:
+        """The sandbox's today (WHMCS's server-local date)."""
+        return self._today()
+
     def data(self) -> dict[str, Any]:
-        """Everything WHMCS would still hold after a restart: records and id counters."""
-        return {k: v for k, v in vars(self).items() if k not in self.RUN_ONLY}
+        """Everything WHMCS would still hold after a restart: records and id counters.
+
+        A holder of more collections (``modules``) gives its attributes, under its name.
+        """
+        return {
+            name: _attributes(value, self) if _is_holder(value) else value
+            for name, value in vars(self).items()
+            if name not in self.RUN_ONLY
+        }
 
     def restore(self, data: Mapping[str, Any]) -> list[str]:
-        """Take ``data`` (from ``data()``); returns the names it had that this state has not."""
-        current = self.data()
+        """Take ``data`` (from ``data()``); returns the names it had that this state has not.
+
+        Nothing changes unless every value has the type of the one it replaces.
+        """
+        targets = {n: v for n, v in vars(self).items() if n not in self.RUN_ONLY}
+        plan: list[tuple[object, str, Any]] = []
+        ignored: list[str] = []
         for name, value in data.items():
-            if name in current and not isinstance(value, type(current[name])):
-                raise TypeError(f"{name} is a {type(value).__name__}")
-        for name, value in data.items():
-            if name in current:
-                setattr(self, name, value)
-        return sorted(set(data) - set(current))
+            if name not in targets:
+                ignored.append(name)
+            elif _is_holder(targets[name]):
+                holder = targets[name]
+                if not isinstance(value, dict):
+                    raise TypeError(f"{name} is a {type(value).__name__}")
+                inner = _attributes(holder, self)
+                for attr, attr_value in value.items():
+                    if attr not in inner:
+                        ignored.append(f"{name}.{attr}")
+                        continue
+                    _same_kind(f"{name}.{attr}", attr_value, inner[attr])
+                    plan.append((holder, attr, attr_value))
+            else:
+                _same_kind(name, value, targets[name])
+                plan.append((self, name, value))
+        for target, attr, value in plan:
+            setattr(target, attr, value)
+        return sorted(ignored)
 
     # --- journal -------------------------------------------------------------------------
 
@@ -195,6 +228,7 @@ class SandboxState:
         client = self.clients.pop(client_id, None)
         if client is None:
             raise KeyError(f"no client {client_id}")
+        self.modules.drop_client(client_id)
         if delete_users:
             still_linked = {uid for c in self.clients.values() for uid in c.user_ids}
             for user_id in client.user_ids:
@@ -211,6 +245,25 @@ class SandboxState:
 
     def send_email(self, template: str, client: ClientRecord) -> None:
         self.sent_emails.append(SentEmail(template=template, client_id=client.id, to=client.email))
+
+
+def _is_holder(value: object) -> bool:
+    """An object of the sandbox's own that holds collections (not a record, not a value)."""
+    return (
+        type(value).__module__.startswith(__package__ or "-")
+        and hasattr(value, "__dict__")
+        and not dataclasses.is_dataclass(value)
+    )
+
+
+def _attributes(holder: object, state: SandboxState) -> dict[str, Any]:
+    # Its own attributes, without the way back to the state (restored in place, so kept).
+    return {k: v for k, v in vars(holder).items() if v is not state}
+
+
+def _same_kind(name: str, value: object, current: object) -> None:
+    if not isinstance(value, type(current)):
+        raise TypeError(f"{name} is a {type(value).__name__}")
 
 
 def _check_field_names(fields: Mapping[str, Any]) -> None:

@@ -73,6 +73,19 @@ class Audit:
             status=models.LogStatus.SUCCESS, response={"detail": detail} if detail else None
         )
 
+    async def note(
+        self, status: models.LogStatus, message: str, *, local_id: int, whmcs_id: int | None
+    ) -> None:
+        """Record one step about a given link (a stale one marked ERROR, the one that took its
+        WHMCS id), whatever records the operation itself is about. Not a failure of the
+        operation: `failed` still records the operation's own."""
+        await self._write(
+            status=status,
+            response={"detail": message} if status is models.LogStatus.SUCCESS else None,
+            error=message if status is models.LogStatus.ERROR else None,
+            record=(local_id, whmcs_id),
+        )
+
     async def failed(self, message: str) -> None:
         """Record why the operation failed, unless a failed WHMCS call already says so."""
         if self.failures:
@@ -89,16 +102,18 @@ class Audit:
         response: dict[str, Any] | None = None,
         error: str | None = None,
         duration_ms: int | None = None,
+        record: tuple[int, int | None] | None = None,
     ) -> None:
         if not self.settings.enabled:
             return
         request, response, error = _storable((request, response, error))
+        local_id, whmcs_id = record if record is not None else (self.local_id, self.whmcs_id)
         await models.SyncLog.create(
             operation=self.operation,
             status=status,
             entity_type=self.entity_type,
-            local_id=self.local_id,
-            whmcs_id=self.whmcs_id,
+            local_id=local_id,
+            whmcs_id=whmcs_id,
             whmcs_action=whmcs_action,
             request_data=redact(request) if request is not None else None,
             response_data=redact(response) if response is not None else None,

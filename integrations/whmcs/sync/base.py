@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import os
@@ -14,9 +15,15 @@ from integrations.whmcs.cache import WhmcsReadCache
 from integrations.whmcs.client import WhmcsClient
 from integrations.whmcs.errors import WhmcsError, WhmcsNotFoundError
 from integrations.whmcs.records import WhmcsClientRecord
+from integrations.whmcs.sync import links
 from integrations.whmcs.sync.audit import Audit
 from integrations.whmcs.sync.claims import Claim, Claims, utcnow
-from integrations.whmcs.sync.errors import RecordNotFound, WhmcsUnusable
+from integrations.whmcs.sync.errors import (
+    RecordNotFound,
+    StaleLink,
+    SyncInProgress,
+    WhmcsUnusable,
+)
 from integrations.whmcs.sync.mapping import LOCAL_CLIENT_FIELDS, FieldMapping
 
 T = TypeVar("T")
@@ -84,6 +91,60 @@ class SyncBase:
     async def fresh_client(self, whmcs_id: int) -> WhmcsClientRecord:
         """Read a WHMCS client bypassing the cache: for decisions that lead to a write."""
         return await self._client_or_not_found(whmcs_id, lambda: self.whmcs.clients.get(whmcs_id))
+
+    async def fresh_or_retire(
+        self, whmcs_id: int, link: models.SyncMap | None, *, holder: str | None = None
+    ) -> WhmcsClientRecord:
+        """`fresh_client`, for a WHMCS id that `link` names: if WHMCS has no such client, the
+        link is marked ERROR (when nobody else holds it, or `holder` is the caller's claim)
+        before the NotFound goes up: a link to nothing is never followed silently."""
+        try:
+            return await self.fresh_client(whmcs_id)
+        except RecordNotFound:
+            if link is not None and link.whmcs_id == whmcs_id:
+                reason = links.identity_problem(link, None, None)
+                assert reason is not None
+                with contextlib.suppress(SyncInProgress):  # its holder will find out itself
+                    await links.retire(
+                        link,
+                        reason,
+                        release=False,
+                        audit=self.audit,
+                        now=self._clock(),
+                        holder=holder,
+                    )
+            raise
+
+    async def make_room(
+        self,
+        whmcs_id: int,
+        local_id: int,
+        record: WhmcsClientRecord | None,
+        *,
+        reason: str | None = None,
+        release: bool = True,
+    ) -> StaleLink | None:
+        """See `links.make_room`: another local client's link on `whmcs_id` must be stale."""
+        return await links.make_room(
+            whmcs_id,
+            local_id,
+            record,
+            reason=reason,
+            release=release,
+            audit=self.audit,
+            now=self._clock(),
+        )
+
+    async def retire(self, claim: Claim, reason: str) -> StaleLink:
+        """Mark the link the caller holds ERROR (a stale one), audited; it keeps its WHMCS id."""
+        return await links.retire(
+            claim.row,
+            reason,
+            release=False,
+            audit=self.audit,
+            now=self._clock(),
+            holder=claim.token,
+        )
 
     async def find_by_email(self, email: str) -> WhmcsClientRecord | None:
         return await self.call(lambda: self.whmcs.clients.find_by_email(email))

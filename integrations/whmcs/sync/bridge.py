@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import models
+from integrations.whmcs.breaker import BreakerStatus
 from integrations.whmcs.cache import WhmcsReadCache
 from integrations.whmcs.client import WhmcsClient
 from integrations.whmcs.records import WhmcsClientPage
@@ -60,6 +61,10 @@ class Bridge:
             enabled=self.enabled,
             sandbox=self.sandbox,
         )
+
+    def breaker_status(self) -> BreakerStatus | None:
+        """This process's circuit breaker in front of WHMCS; None when WHMCS is not used."""
+        return self.whmcs.breaker.status() if self.whmcs is not None and self.enabled else None
 
     async def whmcs_clients(
         self, audit: Audit, *, offset: int, limit: int, search: str | None

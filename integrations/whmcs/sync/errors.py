@@ -3,7 +3,8 @@
 SyncError
 ├── RecordNotFound        a local or WHMCS record does not exist (side = LOCAL | WHMCS)
 ├── InvalidInput          one or more fields are invalid (every offending field is listed)
-├── AlreadyLinked         the record already has a link (local_id / whmcs_id say which)
+├── AlreadyLinked         the record already has a link (local_id / whmcs_id say which; the
+│                         operation was for requested_local_id when another record holds it)
 ├── NotLinked             the local record has no link
 ├── DuplicateInWhmcs      the e-mail already belongs to a WHMCS client
 ├── FieldConflict         WHMCS changed fields since the last sync that the update would overwrite
@@ -50,10 +51,18 @@ class InvalidInput(SyncError):
 
 
 class AlreadyLinked(SyncError):
-    def __init__(self, local_id: int | None, whmcs_id: int | None, message: str) -> None:
+    def __init__(
+        self,
+        local_id: int | None,
+        whmcs_id: int | None,
+        message: str,
+        *,
+        requested_local_id: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.local_id = local_id
         self.whmcs_id = whmcs_id
+        self.requested_local_id = requested_local_id
 
 
 class NotLinked(SyncError):
@@ -62,37 +71,65 @@ class NotLinked(SyncError):
         self.local_id = local_id
 
 
+@dataclass(frozen=True, slots=True)
+class StaleLink:
+    """A link found stale and marked ERROR: its WHMCS client no longer exists, or holds another
+    person now (another e-mail than at the last sync). `released`: its WHMCS id was cleared for
+    the local record WHMCS really holds under it."""
+
+    local_id: int
+    whmcs_id: int
+    reason: str
+    released: bool
+
+
 class DuplicateInWhmcs(SyncError):
-    def __init__(self, whmcs_id: int, email: str) -> None:
+    def __init__(self, whmcs_id: int, email: str, stale: StaleLink | None = None) -> None:
+        before = (
+            f" (it was linked to local client {stale.local_id}, whose link is stale: marked ERROR)"
+            if stale is not None
+            else ""
+        )
         super().__init__(
-            f"WHMCS client {whmcs_id} already has the e-mail {email}: retry with "
+            f"WHMCS client {whmcs_id} already has the e-mail {email}{before}: retry with "
             "linkExisting: true to link it, or use linkClient."
         )
         self.whmcs_id = whmcs_id
+        self.stale = stale
 
 
 @dataclass(frozen=True, slots=True)
 class Difference:
-    field: str
+    field: str  # the WHMCS field, by WHMCS's name (phonenumber)
     local: str | None
     whmcs: str | None
     base: str | None
+    local_field: str | None = None  # the local field it maps to, by its API name (phoneNumber)
 
 
 class FieldConflict(SyncError):
-    def __init__(self, diffs: list[Difference]) -> None:
+    def __init__(self, diffs: list[Difference], message: str | None = None) -> None:
         names = ", ".join(d.field for d in diffs)
         super().__init__(
-            f"WHMCS changed {names} since the last sync; pull first, or update with force: true "
-            "to overwrite."
+            message
+            or f"WHMCS changed {names} since the last sync; pull first, or update with force: "
+            "true to overwrite."
         )
         self.diffs = diffs
 
 
 class SyncInProgress(SyncError):
-    def __init__(self, local_id: int | None = None, whmcs_id: int | None = None) -> None:
+    def __init__(
+        self,
+        local_id: int | None = None,
+        whmcs_id: int | None = None,
+        *,
+        message: str | None = None,
+    ) -> None:
         what = f"local client {local_id}" if local_id is not None else f"WHMCS client {whmcs_id}"
-        super().__init__(f"Another operation on {what} is running; nothing was done. Try again.")
+        super().__init__(
+            message or f"Another operation on {what} is running; nothing was done. Try again."
+        )
 
 
 class WhmcsUnusable(SyncError):

@@ -10,18 +10,22 @@ from tortoise.transactions import in_transaction
 
 import models
 from integrations.whmcs.records import WhmcsClientRecord
+from integrations.whmcs.sync import links
 from integrations.whmcs.sync.base import SyncBase, local_values, same, snapshot_of
 from integrations.whmcs.sync.claims import Claim
 from integrations.whmcs.sync.errors import (
     AlreadyLinked,
+    Difference,
+    FieldConflict,
     FieldProblem,
     InvalidInput,
     NotLinked,
     RecordNotFound,
+    StaleLink,
     SyncInProgress,
 )
 from integrations.whmcs.sync.push import CLIENT
-from integrations.whmcs.sync.validation import clean_client_fields
+from integrations.whmcs.sync.validation import api_field_name, clean_client_fields
 
 
 class PullOutcome(StrEnum):
@@ -34,13 +38,15 @@ class PullResult:
     operation: PullOutcome
     record: WhmcsClientRecord
     client: models.Client
-    changed_fields: list[str]
+    changed_fields: list[str]  # local fields by their API (GraphQL) names, e.g. phoneNumber
+    stale: StaleLink | None = None  # another local client's stale link that gave up the id
 
 
 @dataclass(frozen=True, slots=True)
 class LinkResult:
     client: models.Client
     record: WhmcsClientRecord
+    stale: StaleLink | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +59,10 @@ class PullSync(SyncBase):
     async def pull(self, whmcs_id: int, *, local_id: int | None) -> PullResult:
         self.audit.about(whmcs_id=whmcs_id, local_id=local_id)
         self.require_whmcs()
-        target = await self._target(whmcs_id, local_id)
+        link = await models.SyncMap.get_or_none(entity_type=CLIENT, whmcs_id=whmcs_id)
+        target = await self._target(link, local_id)
+        if target is not None:
+            self.audit.about(local_id=target.id)
         claim = await self.claims.claim_local(CLIENT, target.id) if target is not None else None
         try:
             if claim is not None and claim.row.whmcs_id not in (None, whmcs_id):
@@ -63,32 +72,56 @@ class PullSync(SyncBase):
                     f"Local client {claim.row.local_id} is linked to WHMCS client "
                     f"{claim.row.whmcs_id}; unlink it first.",
                 )
-            record = await self.fresh_client(whmcs_id)
-            return await self._write_local(record, target, claim)
+            if claim is not None and claim.row.whmcs_id == whmcs_id:  # following the link
+                assert target is not None
+                record = await self.fresh_or_retire(whmcs_id, claim.row, holder=claim.token)
+                if local_id is None:  # a localId naming it says: the same person
+                    await self._check_identity(claim, target, record)
+                return await self._write_local(record, target, claim)
+            record = await self.fresh_or_retire(whmcs_id, link)
+            # Into another local client than the linked one: only over a stale link.
+            stale = await self.make_room(whmcs_id, target.id, record) if target else None
+            return await self._write_local(record, target, claim, stale)
         finally:
             if claim is not None:
                 await self.claims.release(claim)
 
-    async def _target(self, whmcs_id: int, local_id: int | None) -> models.Client | None:
+    async def _target(
+        self, link: models.SyncMap | None, local_id: int | None
+    ) -> models.Client | None:
         """The local client a pull writes into; None means a new one (the contract's order)."""
-        link = await models.SyncMap.get_or_none(entity_type=CLIENT, whmcs_id=whmcs_id)
         if local_id is not None:
             client = await models.Client.get_or_none(id=local_id)
             if client is None:
                 raise RecordNotFound(CLIENT, local_id, "LOCAL")
-            if link is not None and link.local_id != local_id:
-                raise AlreadyLinked(
-                    link.local_id,
-                    whmcs_id,
-                    f"WHMCS client {whmcs_id} is linked to local client {link.local_id}.",
-                )
             return client
         if link is not None:
             return await models.Client.get_or_none(id=link.local_id)
         return None
 
+    async def _check_identity(
+        self, claim: Claim, client: models.Client, record: WhmcsClientRecord
+    ) -> None:
+        """A link whose WHMCS client holds another e-mail than at the last sync is not followed:
+        ConflictError on the e-mail, and the link is marked ERROR."""
+        problem = links.identity_problem(claim.row, record, client.email)
+        if problem is None:
+            return
+        await self.retire(claim, problem)
+        before = (claim.row.snapshot or {}).get("email")
+        raise FieldConflict(
+            [Difference("email", client.email, record.email, before, "email")],
+            f"{problem} The link of local client {client.id} is marked ERROR and nothing was "
+            f"copied. If it is the same person, pull with localId: {client.id} to accept it; "
+            f"otherwise unlink local client {client.id} and pull again.",
+        )
+
     async def _write_local(
-        self, record: WhmcsClientRecord, target: models.Client | None, claim: Claim | None
+        self,
+        record: WhmcsClientRecord,
+        target: models.Client | None,
+        claim: Claim | None,
+        stale: StaleLink | None = None,
     ) -> PullResult:
         incoming = self.mapping.to_local(record.whmcs_fields())
         if target is None:
@@ -131,7 +164,9 @@ class PullSync(SyncBase):
             # won the race; nothing of this one was kept.
             raise SyncInProgress(whmcs_id=record.id) from None
         self.audit.about(local_id=client.id)
-        return PullResult(outcome, record, client, changed)
+        await links.note_taken(self.audit, stale, client.id)
+        changed_names = sorted(api_field_name(f) for f in changed)
+        return PullResult(outcome, record, client, changed_names, stale)
 
     async def _into_same_email(
         self, record: WhmcsClientRecord, target: models.Client
@@ -166,19 +201,15 @@ class PullSync(SyncBase):
                     f"{claim.row.whmcs_id}; unlink it first.",
                 )
             other = await models.SyncMap.get_or_none(entity_type=CLIENT, whmcs_id=whmcs_id)
-            if other is not None:
-                raise AlreadyLinked(
-                    other.local_id,
-                    whmcs_id,
-                    f"WHMCS client {whmcs_id} is already linked to local client {other.local_id}.",
-                )
-            record = await self.fresh_client(whmcs_id)
+            record = await self.fresh_or_retire(whmcs_id, other)
+            stale = await self.make_room(whmcs_id, local_id, record)  # only over a stale link
             self.linked(claim.row, whmcs_id=whmcs_id, snapshot=snapshot_of(record), direction=None)
             try:
                 await claim.row.save()
             except IntegrityError:
                 raise SyncInProgress(whmcs_id=whmcs_id) from None
-            return LinkResult(client, record)
+            await links.note_taken(self.audit, stale, local_id)
+            return LinkResult(client, record, stale)
         finally:
             await self.claims.release(claim)
 
@@ -186,6 +217,10 @@ class PullSync(SyncBase):
         self.audit.about(local_id=local_id)
         row = await models.SyncMap.get_or_none(entity_type=entity_type, local_id=local_id)
         if row is None or row.whmcs_id is None:
+            # A link is removed even if its local record is gone; without one, a record that
+            # does not exist is not found, as in every other operation.
+            if entity_type is CLIENT and not await models.Client.exists(id=local_id):
+                raise RecordNotFound(entity_type, local_id, "LOCAL")
             raise NotLinked(local_id)
         claim = await self.claims.claim_local(entity_type, local_id)
         whmcs_id = claim.row.whmcs_id

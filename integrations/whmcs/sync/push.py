@@ -12,11 +12,13 @@ import string
 from dataclasses import dataclass
 from enum import StrEnum
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 import models
 from integrations.whmcs.errors import WhmcsDuplicateEmailError
 from integrations.whmcs.records import WhmcsClientRecord
+from integrations.whmcs.sync import links
 from integrations.whmcs.sync.base import (
     SyncBase,
     crash_point,
@@ -35,7 +37,9 @@ from integrations.whmcs.sync.errors import (
     InvalidInput,
     NotLinked,
     RecordNotFound,
+    StaleLink,
     SyncError,
+    SyncInProgress,
     WhmcsUnusable,
 )
 from integrations.whmcs.sync.validation import (
@@ -58,6 +62,7 @@ class PushResult:
     whmcs_id: int
     sync_map_id: int
     client: models.Client
+    stale: StaleLink | None = None  # another local client's stale link that gave up the id
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +119,8 @@ class PushSync(SyncBase):
         if row.whmcs_id is None and claim.inherited_unknown:
             # A create whose answer never came: it may exist in WHMCS already.
             found = await self.find_by_email(client.email)
-            if found is not None and not await _linked_elsewhere(found.id, client.id):
-                return await self._link(claim, client, found, PushOutcome.CREATED)
+            if found is not None:
+                return await self._reconcile(claim, client, found)
         if row.whmcs_id is not None and not force_create:
             raise AlreadyLinked(
                 client.id,
@@ -124,19 +129,32 @@ class PushSync(SyncBase):
                 "use updateClient, or forceCreate: true to create a new WHMCS client.",
             )
         existing = await self.find_by_email(client.email)
-        if existing is not None:
-            other = await _linked_elsewhere(existing.id, client.id)
-            if other is not None:
-                raise AlreadyLinked(
-                    other,
-                    existing.id,
-                    f"WHMCS client {existing.id} has this e-mail and is linked to local client "
-                    f"{other}.",
-                )
-            if existing.id == row.whmcs_id or not link_existing:
-                raise DuplicateInWhmcs(existing.id, client.email)
-            return await self._link(claim, client, existing, PushOutcome.LINKED)
-        return await self._create(claim, client, fields)
+        if existing is None:
+            return await self._create(claim, client, fields)
+        if existing.id == row.whmcs_id or not link_existing:
+            # Linked to another local client: AlreadyLinked while that link fits; a stale one
+            # is marked ERROR (and released only when linkExisting links this one).
+            stale = await self.make_room(existing.id, client.id, existing, release=False)
+            raise DuplicateInWhmcs(existing.id, client.email, stale)
+        return await self._link(claim, client, existing, PushOutcome.LINKED)
+
+    async def _reconcile(
+        self, claim: Claim, client: models.Client, found: WhmcsClientRecord
+    ) -> PushResult:
+        """A create whose answer never came, and WHMCS has a client with this e-mail: it is the
+        one that create made, unless another local client's link to it still fits; then the
+        create never happened, and the link says so instead of staying PENDING."""
+        try:
+            return await self._link(claim, client, found, PushOutcome.CREATED)
+        except AlreadyLinked as exc:
+            claim.row.status = models.SyncStatus.ERROR
+            claim.row.last_error = (
+                f"The unanswered AddClient was checked: WHMCS client {found.id}, which has this "
+                f"e-mail, is linked to local client {exc.local_id}, so nothing was created."
+            )
+            claim.row.unconfirmed = None
+            await claim.row.save()
+            raise
 
     async def _create(
         self, claim: Claim, client: models.Client, fields: dict[str, str | None]
@@ -163,12 +181,35 @@ class PushSync(SyncBase):
         crash_point(self.options, "after-whmcs-write")
         self.audit.about(whmcs_id=whmcs_id)
         await self.forget(whmcs_id)
-        snapshot = {k: v for k, v in fields.items()}
-        self.linked(
-            claim.row, whmcs_id=whmcs_id, snapshot=snapshot, direction=models.SyncDirection.PUSH
+        # WHMCS just made this id for this client: a link another local client holds on it is
+        # stale by definition (restored or reset WHMCS), whatever its snapshot says.
+        reason = (
+            f"AddClient gave WHMCS client {whmcs_id} to local client {client.id}: WHMCS no "
+            f"longer holds the client this link was made for ({links.REUSED_IDS})."
         )
-        await claim.row.save()
-        return PushResult(PushOutcome.CREATED, whmcs_id, claim.row.id, client)
+        try:
+            stale = await self.make_room(whmcs_id, client.id, None, reason=reason)
+            snapshot = {k: v for k, v in fields.items()}
+            self.linked(
+                claim.row, whmcs_id=whmcs_id, snapshot=snapshot, direction=models.SyncDirection.PUSH
+            )
+            await claim.row.save()
+        except (SyncInProgress, IntegrityError):
+            raise await self._created_but_not_linked(claim, whmcs_id) from None
+        await links.note_taken(self.audit, stale, client.id)
+        return PushResult(PushOutcome.CREATED, whmcs_id, claim.row.id, client, stale)
+
+    async def _created_but_not_linked(self, claim: Claim, whmcs_id: int) -> SyncInProgress:
+        """WHMCS created the client but another operation holds the link to its id: the row
+        stays PENDING, so the next operation on this client finds it by e-mail and links it."""
+        await claim.row.refresh_from_db()
+        claim.row.status = models.SyncStatus.PENDING
+        claim.row.last_error = (
+            f"AddClient created WHMCS client {whmcs_id}, but another operation holds the link "
+            "to that id; the next operation on this client links it."
+        )
+        await claim.row.save(update_fields=["status", "last_error", "updated_at"])
+        return SyncInProgress(message=f"{claim.row.last_error} Try again in a moment.")
 
     async def _explain_rejection(self, error: WhmcsUnusable, email: str | None) -> SyncError:
         """A WHMCS refusal about one field becomes a ValidationError naming it (local name)."""
@@ -196,6 +237,7 @@ class PushSync(SyncBase):
         outcome: PushOutcome,
     ) -> PushResult:
         record = await self.fresh_client(found.id)  # the list row lacks address and phone
+        stale = await self.make_room(record.id, client.id, record)
         self.audit.about(whmcs_id=record.id)
         self.linked(
             claim.row,
@@ -203,8 +245,12 @@ class PushSync(SyncBase):
             snapshot=snapshot_of(record),
             direction=models.SyncDirection.PUSH,
         )
-        await claim.row.save()
-        return PushResult(outcome, record.id, claim.row.id, client)
+        try:
+            await claim.row.save()
+        except IntegrityError:  # another operation linked it meanwhile; WHMCS was not written
+            raise SyncInProgress(whmcs_id=record.id) from None
+        await links.note_taken(self.audit, stale, client.id)
+        return PushResult(outcome, record.id, claim.row.id, client, stale)
 
     async def update(self, local_id: int, *, force: bool) -> UpdateResult:
         self.audit.about(local_id=local_id)
@@ -222,26 +268,50 @@ class PushSync(SyncBase):
         row = claim.row
         if row.whmcs_id is None and claim.inherited_unknown:
             found = await self.find_by_email(client.email)
-            if found is not None and not await _linked_elsewhere(found.id, client.id):
-                await self._link(claim, client, found, PushOutcome.CREATED)
+            if found is not None:
+                await self._reconcile(claim, client, found)
+            else:
+                row.status = models.SyncStatus.ERROR
+                row.last_error = (
+                    "The unanswered AddClient was checked: WHMCS has no client with this "
+                    "e-mail, so nothing was created. Push the client again."
+                )
+                row.unconfirmed = None
+                await row.save()
         if row.whmcs_id is None:
             raise NotLinked(client.id)
         whmcs_id = row.whmcs_id
         self.audit.about(whmcs_id=whmcs_id)
-        current = (await self.fresh_client(whmcs_id)).whmcs_fields()
+        record = await self.fresh_or_retire(whmcs_id, row, holder=claim.token)
+        current = record.whmcs_fields()
         desired = self.mapping.to_whmcs(local_values(client))
         changed = {f: v for f, v in desired.items() if not same(f, v, current.get(f))}
         base = row.snapshot or {}
         ours = row.unconfirmed or {}  # sent by a write whose answer never came
         conflicts = [
-            Difference(f, desired[f], current.get(f), base.get(f))
+            Difference(
+                f,
+                desired[f],
+                current.get(f),
+                base.get(f),
+                api_field_name(self.mapping.local_name(f)),
+            )
             for f in changed
             if f in base
             and not same(f, current.get(f), base.get(f))
             and not (f in ours and same(f, current.get(f), ours[f]))
         ]
         if conflicts and not force:
-            raise FieldConflict(conflicts)
+            problem = links.identity_problem(row, record, client.email)
+            if problem is None:
+                raise FieldConflict(conflicts)
+            await self.retire(claim, problem)
+            raise FieldConflict(
+                conflicts,
+                f"{problem} The link is marked ERROR and nothing was sent. If it is the same "
+                f"person, pull with localId: {client.id} to accept WHMCS's data (or update with "
+                "force: true to overwrite it); otherwise unlink the client.",
+            )
         if changed:
             before = (row.status, row.last_error)
             await self.mark_pending(
@@ -273,11 +343,3 @@ async def _local_client(local_id: int) -> models.Client:
     if client is None:
         raise RecordNotFound(CLIENT, local_id, "LOCAL")
     return client
-
-
-async def _linked_elsewhere(whmcs_id: int, local_id: int) -> int | None:
-    """The local client another link ties this WHMCS client to, if any."""
-    other = await models.SyncMap.get_or_none(entity_type=CLIENT, whmcs_id=whmcs_id)
-    if other is None or other.local_id == local_id:
-        return None
-    return other.local_id

@@ -158,7 +158,17 @@ def test_whmcs_details_from_body() -> None:
     assert WhmcsDetails.from_body({"whmcs": {"version": "9.0.4"}}).canonical_version is None
 
 
-@pytest.mark.parametrize("body", [{}, {"whmcs": ""}, {"whmcs": {"canonicalversion": "x"}}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"whmcs": ""},
+        {"whmcs": {"canonicalversion": "x"}},
+        {"whmcs": {"version": " "}},
+        {"whmcs": {"version": "8" * 65}},
+        {"whmcs": {"version": "8.13.3", "canonicalversion": "x" * 65}},
+    ],
+)
 def test_whmcs_details_rejects_malformed_bodies(body: dict[str, object]) -> None:
     with pytest.raises(WhmcsShapeError, match="whmcs"):
         WhmcsDetails.from_body(body)

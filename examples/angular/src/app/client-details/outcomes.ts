@@ -114,15 +114,19 @@ export function updateOutcome(result: UpdateResult): Outcome {
       return {
         tone: 'warning',
         message: result.message,
+        // diff.field is WHMCS's name (phonenumber); localField the form's name (phoneNumber).
         details: result.diffs.map(
           (diff) =>
-            `${diff.field}: here "${diff.local ?? ''}", in WHMCS "${diff.whmcs ?? ''}"` +
+            `${diff.localField ?? diff.field}: here "${diff.local ?? ''}", in WHMCS "${diff.whmcs ?? ''}"` +
             (diff.base === null ? '' : ` (both were "${diff.base}")`),
         ),
         followUp: { action: 'forceUpdate', label: 'Overwrite WHMCS with these values' },
       };
     case 'NotLinkedError':
       return { tone: 'warning', message: result.message, details: ['Push the client first.'] };
+    case 'AlreadyLinkedError':
+      // An unanswered create turned out to be another client's WHMCS record.
+      return { tone: 'warning', message: result.message, details: [] };
     case 'ValidationError':
       return validationError(result);
     case 'WhmcsError':
@@ -148,6 +152,8 @@ export function unlinkOutcome(result: UnlinkResult): Outcome {
       return { tone: 'warning', message: result.message, details: [] };
     case 'SyncInProgressError':
       return { tone: 'warning', message: result.message, details: ['Try again in a moment.'] };
+    case 'NotFoundError':
+      return { tone: 'error', message: result.message, details: [] };
     default:
       return unknownMember(result);
   }
