@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import stat
+from decimal import Decimal
 from pathlib import Path
 
 import aiohttp
@@ -251,3 +252,26 @@ async def test_concurrent_commits_write_the_newest_state_once_each_round(tmp_pat
     store.load_into(restored)
     assert restored.clients[2].city == "City 19"  # the last change is on disk
     assert len(writes) == 2  # the first change alone, then one write for the 19 that queued
+
+
+def test_the_module_records_are_kept_with_their_exact_types(tmp_path: Path) -> None:
+    # Services, invoices (with lines and payments), orders, tickets, domains: held by
+    # state.modules, which knows its state; kept without a line of persistence code of theirs.
+    state = SandboxState()
+    modules = state.modules
+    assert all((modules.invoices, modules.services, modules.tickets))  # the seed has them
+    modules.admin_departments = {1, 3}
+    invoice = next(iter(modules.invoices.values()))
+    StateFile(tmp_path / "s.json").save(state)
+
+    restored = SandboxState(seed=False)
+    StateFile(tmp_path / "s.json").load_into(restored)
+
+    for kind in ("services", "invoices", "orders", "tickets", "domains"):
+        assert getattr(restored.modules, kind) == getattr(modules, kind), kind
+    assert restored.modules.admin_departments == {1, 3}
+    assert restored.modules._next == modules._next
+    assert restored.modules._state is restored  # still its own state's
+    again = restored.modules.invoices[invoice.id]
+    assert again.items == invoice.items
+    assert {type(item.amount) for item in again.items} == {Decimal}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 import pytest
 
 from integrations.whmcs.sandbox import SandboxConfig
@@ -286,9 +289,10 @@ async def test_details_escape_slashes_and_non_ascii_like_php(api: Api) -> None:
 
 async def test_details_stats_only_when_asked(api: Api) -> None:
     body = await api.ok("GetClientsDetails", clientid="2", stats="true")
+    unpaid = await api.ok("GetInvoices", userid="2", status="Unpaid")
 
     assert body["stats"]["creditbalance"] == "$0.00 USD"
-    assert body["stats"]["numdueinvoices"] == 0
+    assert body["stats"]["numdueinvoices"] == unpaid["totalresults"] == 2
 
 
 # The reference's `stats` keys: counts are ints, money is a formatted string, two booleans.
@@ -316,7 +320,38 @@ async def test_details_stats_carry_every_documented_key(api: Api) -> None:
     assert set(stats) == STATS_BOOLEANS | STATS_AMOUNTS | STATS_COUNTS
     assert {k for k, v in stats.items() if type(v) is bool} == STATS_BOOLEANS
     assert all(type(stats[k]) is int for k in STATS_COUNTS)
-    assert all(stats[k] == "$0.00 USD" for k in STATS_AMOUNTS)
+    assert all(re.fullmatch(r"\$\d+\.\d\d USD", stats[k]) for k in STATS_AMOUNTS), stats
+
+
+@pytest.mark.parametrize("client_id", range(1, 13))
+async def test_details_stats_agree_with_the_other_actions(api: Api, client_id: int) -> None:
+    """What stats counts is what GetClientsProducts, GetClientsDomains, GetTickets and
+    GetInvoices list for the same client."""
+    cid = str(client_id)
+    stats = (await api.ok("GetClientsDetails", clientid=cid, stats="1"))["stats"]
+    products = await api.ok("GetClientsProducts", clientid=cid, limitnum="250")
+    domains = await api.ok("GetClientsDomains", clientid=cid, limitnum="250")
+    tickets = await api.ok("GetTickets", clientid=cid, ignore_dept_assignments="1")
+
+    rows = products["products"]["product"] if products["products"] else []
+    assert stats["productsnumtotal"] == int(products["totalresults"]) == len(rows)
+    assert stats["productsnumactive"] == sum(p["status"] == "Active" for p in rows)
+    assert stats["numdomains"] == int(domains["totalresults"])
+    assert stats["numtickets"] == int(tickets["totalresults"])
+    for status, key in (("Unpaid", "numunpaidinvoices"), ("Paid", "numpaidinvoices")):
+        listed = await api.ok("GetInvoices", userid=cid, status=status)
+        assert stats[key] == int(listed["totalresults"]), status
+
+
+async def test_details_stats_money_is_the_balance_owed(api: Api) -> None:
+    stats = (await api.ok("GetClientsDetails", clientid="2", stats="1"))["stats"]
+    unpaid = await api.ok("GetInvoices", userid="2", status="Unpaid")
+
+    owed = Decimal(0)
+    for row in unpaid["invoices"]["invoice"]:
+        owed += Decimal((await api.ok("GetInvoice", invoiceid=str(row["id"])))["balance"])
+    assert owed > 0
+    assert stats["dueinvoicesbalance"] == stats["unpaidinvoicesamount"] == f"${owed:.2f} USD"
 
 
 async def test_details_need_clientid_or_email(api: Api) -> None:

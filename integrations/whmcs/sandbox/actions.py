@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .client_stats import client_stats
 from .config import SandboxConfig
 from .countries import CALLING_CODES, country_name
 from .module_actions import MODULE_HANDLERS, listing
@@ -134,36 +135,8 @@ def get_clients_details(state: SandboxState, config: SandboxConfig, params: Para
     }
     payload: Payload = {"result": "success", **flat, "client": details}
     if php_truthy(params.get("stats")):
-        payload["stats"] = _stats(client)
+        payload["stats"] = client_stats(state, client)
     return payload
-
-
-# GetClientsDetails' ``stats``, in the reference's order: counts (ints) and amounts (strings).
-_STAT_COUNTS = (
-    "numdueinvoices", "numoverdueinvoices", "numDraftInvoices", "numunpaidinvoices",
-    "numpaidinvoices", "numcancelledinvoices", "numrefundedinvoices", "numcollectionsinvoices",
-    "numpaymentpendinginvoices", "productsnumactivehosting", "productsnumhosting",
-    "productsnumactivereseller", "productsnumreseller", "productsnumactiveservers",
-    "productsnumservers", "productsnumactiveother", "productsnumother", "productsnumactive",
-    "productsnumtotal", "numactivedomains", "numdomains", "numacceptedquotes", "numquotes",
-    "numtickets", "numactivetickets", "numaffiliatesignups",
-)  # fmt: skip
-_STAT_AMOUNTS = (
-    "dueinvoicesbalance", "grossRevenue", "expenses", "income", "overdueinvoicesbalance",
-    "draftInvoicesBalance", "unpaidinvoicesamount", "paidinvoicesamount",
-    "cancelledinvoicesamount", "refundedinvoicesamount", "collectionsinvoicesamount",
-    "paymentpendinginvoicesamount",
-)  # fmt: skip
-
-
-def _stats(client: ClientRecord) -> Payload:
-    """``stats=true``: counts as ints, money as formatted strings (no invoices or services
-    in the sandbox yet, so zeros), two booleans."""
-    stats: Payload = dict.fromkeys(_STAT_COUNTS, 0)
-    stats.update(dict.fromkeys(_STAT_AMOUNTS, "$0.00 USD"))
-    stats.update({"incredit": client.credit != "0.00", "creditbalance": f"${client.credit} USD"})
-    stats["isAffiliate"] = False
-    return stats
 
 
 def _details(state: SandboxState, client: ClientRecord) -> Payload:
