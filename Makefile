@@ -9,7 +9,7 @@ RUN_STAMP := $(VENV)/.installed-run-stamp
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install install-run run test lint typecheck pytest schema check-schema migrations clean \
-	graphiql browser-deps judge-deps angular
+	graphiql browser-deps judge-deps angular wheel
 
 # Everything: the server, GraphiQL's files and the development tools (pytest, ruff, mypy...).
 install: $(STAMP)
@@ -57,6 +57,12 @@ migrations: install
 graphiql: install
 	$(BIN)/python scripts/fetch_graphiql.py --strict
 
+# A wheel for production installs (README "Running it in production"), GraphiQL's files inside:
+# dist/whmcs_bridge-<version>-py3-none-any.whl.
+wheel: graphiql
+	rm -rf build
+	$(BIN)/python -m pip wheel -q --no-deps -w dist .
+
 # playwright-core for tests/browser (the test installs it itself when missing).
 browser-deps:
 	cd tests/browser && npm ci --no-audit --no-fund
@@ -95,4 +101,4 @@ bench-short: install
 	$(BIN)/python -m bench.run --short
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache data
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache data build dist

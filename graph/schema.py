@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 
 from graph.execution import FastExecutionContext
 from graph.mutations import Mutation
@@ -21,8 +23,13 @@ class BridgeSchema(strawberry.Schema):
         """No logging here: the HTTP view logs each unexpected error once, with its request id."""
 
 
-def build_schema(limits: Limits | None = None) -> strawberry.Schema:
-    """The schema, guarded: write scope for mutations; depth, alias and token limits."""
+def build_schema(
+    limits: Limits | None = None, observers: Sequence[Callable[[], SchemaExtension]] = ()
+) -> strawberry.Schema:
+    """The schema, guarded: write scope for mutations; depth, alias and token limits.
+
+    `observers`: extension factories the app adds (metrics and log context).
+    """
     limits = limits or Limits()
     return BridgeSchema(
         query=Query,
@@ -34,6 +41,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=256),
             WriteScopeGuard,
             *limit_extensions(limits),
+            *observers,
         ],
     )
 

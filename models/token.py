@@ -9,6 +9,7 @@ from tortoise.models import Model
 class TokenScope(StrEnum):
     READ = "read"  # queries only
     WRITE = "write"  # queries and mutations
+    METRICS = "metrics"  # GET /metrics only: no GraphQL at all
 
 
 class ApiToken(Model):

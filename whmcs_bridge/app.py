@@ -35,6 +35,8 @@ from integrations.whmcs.sync.connection import ConnectionReport
 from integrations.whmcs.sync.mapping import FieldMapping
 from models import SyncOperation
 from whmcs_bridge.db import tortoise_config
+from whmcs_bridge.metrics import Metrics, MetricsEndpoint
+from whmcs_bridge.observe import OperationObserver, RequestObserver, RootFields
 from whmcs_bridge.security import (
     BodyLimitGuard,
     GraphQLGate,
@@ -42,6 +44,7 @@ from whmcs_bridge.security import (
     RedisRateLimiter,
 )
 from whmcs_bridge.settings import Settings
+from whmcs_bridge.shutdown import drain_on_stop_signals
 from whmcs_bridge.tokens import Principal, TokenVerifier, serving_tokens_exist
 
 logger = logging.getLogger("whmcs_bridge")
@@ -73,6 +76,7 @@ def create_app(
     """
     mapping = FieldMapping.load(settings.field_mapping_file)  # invalid: stops start-up
     verifier = TokenVerifier(accept_demo=settings.whmcs.use_sandbox)
+    metrics = Metrics() if settings.metrics_enabled else None
     limiter: MemoryRateLimiter | RedisRateLimiter | None = None
     if settings.rate_limit_per_minute:
         limiter = (
@@ -95,7 +99,13 @@ def create_app(
                 raise NoTokensError(NO_TOKENS)
             app.state.sandbox = None
             app.state.verifier = verifier
-            app.state.bridge = await _build_bridge(settings, mapping, stack, app, sandbox_data)
+            if metrics is not None:
+                stack.callback(metrics.process_exited)
+            app.state.bridge = bridge = await _build_bridge(
+                settings, mapping, stack, app, metrics, sandbox_data
+            )
+            if bridge.whmcs is not None:
+                stack.enter_context(drain_on_stop_signals(bridge.whmcs.stop_new_calls))
             yield
 
     limits = Limits(
@@ -104,14 +114,19 @@ def create_app(
         max_tokens=settings.max_tokens,
         introspection=settings.introspection,
     )
+    roots = RootFields()
     graphql = BridgeGraphQL(
-        build_schema(limits), graphql_ide="graphiql" if settings.graphiql else None
+        build_schema(limits, observers=[lambda: OperationObserver(roots)]),
+        graphql_ide="graphiql" if settings.graphiql else None,
     )
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
     ]
+    if metrics is not None:
+        endpoint = MetricsEndpoint(metrics, verifier)
+        routes.append(Route("/metrics", endpoint.handle, methods=["GET"]))
     if settings.graphiql and GRAPHIQL_DIR.is_dir():  # else the IDE says how to fetch the files
         graphql.graphiql_dir = GRAPHIQL_DIR
         routes.append(
@@ -124,6 +139,7 @@ def create_app(
     return Starlette(
         routes=routes,
         middleware=[
+            Middleware(RequestObserver, metrics=metrics, access_log=settings.access_log),
             *_cors(settings),
             Middleware(BodyLimitGuard, max_body_bytes=settings.max_body_bytes),
             Middleware(
@@ -157,7 +173,8 @@ async def _build_bridge(
     mapping: FieldMapping,
     stack: AsyncExitStack,
     app: Starlette,
-    sandbox_data: Path | None,
+    metrics: Metrics | None = None,
+    sandbox_data: Path | None = None,
 ) -> Bridge:
     whmcs_settings = settings.whmcs
     session = aiohttp.ClientSession(
@@ -192,7 +209,9 @@ async def _build_bridge(
         breaker=CircuitBreaker(
             threshold=whmcs_settings.breaker_threshold,
             cooldown_s=whmcs_settings.breaker_cooldown_s,
+            on_change=metrics.breaker_changed if metrics else None,
         ),
+        metrics=metrics.whmcs if metrics else None,
     )
     if settings.redis_url:
         backend: MemoryBackend | RedisBackend = RedisBackend(settings.redis_url)
@@ -201,7 +220,12 @@ async def _build_bridge(
     stack.push_async_callback(backend.close)
     return Bridge(
         whmcs=whmcs,
-        cache=WhmcsReadCache(backend, ttl_s=settings.cache_ttl_s, enabled=settings.cache_enabled),
+        cache=WhmcsReadCache(
+            backend,
+            ttl_s=settings.cache_ttl_s,
+            enabled=settings.cache_enabled,
+            observer=metrics.cache_lookup if metrics else None,
+        ),
         mapping=mapping,
         options=SyncOptions(
             skip_validation=whmcs_settings.skip_validation,
@@ -213,6 +237,7 @@ async def _build_bridge(
             enabled=settings.log_enabled,
             log_requests=settings.log_requests,
             log_responses=settings.log_responses,
+            on_write=metrics.audit_row if metrics else None,
         ),
         enabled=whmcs_settings.enabled,
         sandbox=whmcs_settings.use_sandbox,
@@ -263,5 +288,5 @@ def app_from_env() -> Starlette:
     from whmcs_bridge.logs import configure_logging
 
     settings = Settings.from_env()
-    configure_logging(settings.log_level, settings.secret_values())
+    configure_logging(settings.log_level, settings.secret_values(), settings.log_format)
     return create_app(settings)

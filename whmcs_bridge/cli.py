@@ -88,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the API server")
     serve.add_argument("--host", help="address to bind (default: HOST or 127.0.0.1)")
     serve.add_argument("--port", type=_port, help="port (default: PORT or 8000; 0: any free one)")
+    serve.add_argument("--workers", type=int, help="processes (default: WORKERS or 1)")
     serve.set_defaults(run=_serve)
 
     migrate = commands.add_parser("migrate", help="apply database migrations")
@@ -110,7 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     create = tokens.add_parser("create", help="create a token; prints it once, on stdout")
     create.add_argument("name")
-    create.add_argument("--scope", choices=["read", "write"], required=True)
+    create.add_argument("--scope", choices=["read", "write", "metrics"], required=True)
     create.set_defaults(run=admin.tokens_create)
     listing = tokens.add_parser("list", help="list tokens (names and scopes)")
     listing.set_defaults(run=admin.tokens_list)
@@ -157,11 +158,10 @@ def _create_app(settings: Settings, sandbox_data: Path | None) -> Starlette:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from whmcs_bridge.app import NO_TOKENS
     from whmcs_bridge.demo import DemoError, DemoLock, demo_files
     from whmcs_bridge.listen import ListenError, listen
+    from whmcs_bridge.server import serve
     from whmcs_bridge.tokens import serving_tokens_exist
 
     settings = load_settings()
@@ -170,6 +170,13 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host if args.host is not None else settings.host,
         port=args.port if args.port is not None else settings.port,
     )
+    workers = settings.workers if args.workers is None else args.workers
+    if not 1 <= workers <= 64:
+        raise SettingsError(f"--workers must be between 1 and 64, got {workers}.")
+    if workers > 1 and settings.whmcs.use_sandbox:
+        raise SettingsError(
+            "Several workers need a real WHMCS (WHMCS_API_URL): each would run its own sandbox."
+        )
     files = demo_files(settings) if settings.whmcs.use_sandbox else None
     app = _create_app(settings, files.sandbox_data if files else None)
     # Bound before anything else is touched: a start on a taken port changes nothing.
@@ -188,15 +195,7 @@ def _serve(args: argparse.Namespace) -> int:
             _demo_ready(settings, files, served)
         elif not in_database(settings, serving_tokens_exist):
             raise CliError(NO_TOKENS)
-        config = uvicorn.Config(
-            app,
-            host=settings.host,
-            port=settings.port,
-            log_config=None,
-            access_log=False,
-            server_header=False,
-        )
-        uvicorn.Server(config).run(sockets=[sock])
+        serve(settings, app, sock=sock, workers=workers)
     return 0
 
 

@@ -25,7 +25,7 @@ def load_settings() -> Settings:
     from whmcs_bridge.logs import configure_logging
 
     settings = Settings.from_env()
-    configure_logging(settings.log_level, settings.secret_values())
+    configure_logging(settings.log_level, settings.secret_values(), settings.log_format)
     if settings.log_level != "DEBUG":
         # "Tortoise-ORM started/shutdown" around every command says nothing a user needs, and
         # would turn a one-line failure into three lines.

@@ -32,6 +32,7 @@ def listen(host: str, port: int) -> tuple[socket.socket, str]:
     except OSError as exc:
         sock.close()
         raise ListenError(listen_problem(exc, host, port, "--port or PORT")) from None
+    sock.set_inheritable(True)  # several workers serve it (as uvicorn's own bind does)
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     return sock, f"http://{shown}:{bound_port}"

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from starlette._utils import get_route_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.outage import is_database_outage
@@ -139,7 +140,8 @@ class GraphQLGate:
         self.path = path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != self.path:
+        # The path as routed: behind a proxy prefix (ROOT_PATH) scope["path"] starts with it.
+        if scope["type"] != "http" or get_route_path(scope) != self.path:
             await self.app(scope, receive, send)
             return
         method = scope["method"]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from starlette.config import Config
 from starlette.datastructures import Secret
@@ -82,6 +82,14 @@ class Settings:
     introspection: bool = True
     graphiql: bool = True
     demo_anonymous: bool = True
+    # Operations (deploy/, README "Running it in production").
+    log_format: str = "text"
+    access_log: bool = True
+    metrics_enabled: bool = True
+    workers: int = 1
+    root_path: str = ""
+    forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1",)
+    metrics_dir: Path | None = None
     # Test-only fault hook (reliability tests): the process dies at the named point.
     crash_at: str | None = None
 
@@ -93,6 +101,12 @@ class Settings:
         reachable from other machines needs a token like any server.
         """
         return self.whmcs.use_sandbox and self.demo_anonymous and is_loopback_host(self.host)
+
+    @property
+    def shutdown_grace_s(self) -> float:
+        """How long a stopping server waits for requests in flight: one WHMCS call (no new one
+        starts once it stops) plus time for the database writes that settle it."""
+        return self.whmcs.timeout_s + SHUTDOWN_MARGIN_S
 
     @classmethod
     def from_env(
@@ -170,12 +184,25 @@ class Settings:
             graphiql=_bool(env, "GRAPHQL_IDE", default=True),
             demo_anonymous=_bool(env, "DEMO_ALLOW_ANONYMOUS", default=True),
             crash_at=_choice_or_none(env, "WHMCS_BRIDGE_CRASH_AT", CRASH_POINTS),
+            log_format=_choice(env, "LOG_FORMAT", ("TEXT", "JSON"), "TEXT").lower(),
+            access_log=_bool(env, "ACCESS_LOG", default=True),
+            metrics_enabled=_bool(env, "METRICS_ENABLED", default=True),
+            workers=_number(env, "WORKERS", int, default=1, low=1, high=64),
+            root_path=_root_path(env),
+            forwarded_allow_ips=_forwarded_allow_ips(env),
+            metrics_dir=Path(env["PROMETHEUS_MULTIPROC_DIR"])
+            if env.get("PROMETHEUS_MULTIPROC_DIR")
+            else None,
         )
 
     def secret_values(self) -> tuple[str, ...]:
-        """Every configured secret as plain text, for scrubbing logs and tests."""
+        """Every configured secret as plain text, for scrubbing logs and tests: the WHMCS
+        credentials and the passwords in DATABASE_URL and REDIS_URL."""
         values = (self.whmcs.identifier, self.whmcs.secret, self.whmcs.access_key)
-        return tuple(str(v) for v in values if v is not None and str(v))
+        passwords = (urlsplit(url).password for url in (self.database_url, self.redis_url or ""))
+        return tuple(str(v) for v in values if v is not None and str(v)) + tuple(
+            unquote(p) for p in passwords if p
+        )
 
 
 def _read(environ: Mapping[str, str] | None, env_file: str | Path | None) -> dict[str, str]:
@@ -215,6 +242,7 @@ def _number(
 
 
 CRASH_POINTS = ("after-whmcs-write",)
+SHUTDOWN_MARGIN_S = 10.0
 
 
 def _choice_or_none(env: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str | None:
@@ -331,3 +359,35 @@ def _origins(env: Mapping[str, str]) -> tuple[str, ...]:
                 f"CORS_ORIGINS entries must look like https://app.example.com, got {origin!r}."
             )
     return origins
+
+
+def _root_path(env: Mapping[str, str]) -> str:
+    raw = (env.get("ROOT_PATH") or "").strip()
+    if not raw:
+        return ""
+    if not raw.startswith("/") or raw.endswith("/") or "//" in raw or not raw.isascii():
+        raise SettingsError(
+            f"ROOT_PATH must be the path prefix the proxy serves this under, like /whmcs-bridge "
+            f"(a leading slash, no trailing one); got {raw!r}."
+        )
+    if any(not (c.isalnum() or c in "/-._~") for c in raw):
+        raise SettingsError(f"ROOT_PATH may hold letters, digits and / - . _ ~; got {raw!r}.")
+    return raw
+
+
+def _forwarded_allow_ips(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = env.get("FORWARDED_ALLOW_IPS")
+    if raw is None or not raw.strip():
+        return ("127.0.0.1",)
+    entries = tuple(e.strip() for e in raw.split(",") if e.strip())
+    for entry in entries:
+        if entry == "*":
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise SettingsError(
+                "FORWARDED_ALLOW_IPS must list the proxy's addresses or networks "
+                f"(e.g. 127.0.0.1,10.0.0.0/8), got {entry!r}."
+            ) from None
+    return entries

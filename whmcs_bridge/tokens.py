@@ -25,6 +25,9 @@ logger = logging.getLogger(__name__)
 
 PREFIX = "wbt_"
 DEMO_NAME = "demo"  # reserved for the sandbox demo's token
+# What /graphql accepts. A metrics token is for /metrics alone, so a Prometheus config that leaks
+# reads nothing else.
+API_SCOPES = frozenset({models.TokenScope.READ, models.TokenScope.WRITE})
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
@@ -42,6 +45,13 @@ class Principal:
     @property
     def can_write(self) -> bool:
         return self.scope is models.TokenScope.WRITE
+
+
+def bearer_token(authorization: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header value, None for anything else."""
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
 
 
 def digest(token: str) -> str:
@@ -89,8 +99,10 @@ async def install_demo_token(token: str) -> None:
 
 
 async def serving_tokens_exist() -> bool:
-    """Whether a token other than the demo's exists (what a server with a real WHMCS needs)."""
-    return await models.ApiToken.exclude(name=DEMO_NAME).exists()
+    """Whether a token that may use /graphql, other than the demo's, exists (what a server with
+    a real WHMCS needs: a metrics token alone lets nobody in either)."""
+    query = models.ApiToken.filter(scope__in=sorted(API_SCOPES)).exclude(name=DEMO_NAME)
+    return await query.exists()
 
 
 async def revoke_token(name: str) -> None:
@@ -114,7 +126,14 @@ class TokenVerifier:
         self._accept_demo = accept_demo
         self._known: dict[str, tuple[float, Principal | None]] = {}
 
-    async def verify(self, token: str) -> Principal | None:
+    async def verify(
+        self, token: str, scopes: frozenset[models.TokenScope] = API_SCOPES
+    ) -> Principal | None:
+        """The token's principal, or None when it is unknown or its scope is not in `scopes`."""
+        principal = await self._lookup(token)
+        return principal if principal is not None and principal.scope in scopes else None
+
+    async def _lookup(self, token: str) -> Principal | None:
         if not token.startswith(PREFIX) or len(token) > 200:
             return None
         key = digest(token)

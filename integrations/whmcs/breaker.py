@@ -10,6 +10,9 @@ WHMCS it can reach.
 A diagnostic call (the connection test) is never held back: it asks `admit` nothing and reports
 its outcome like any other call, so its success closes the circuit at once and its transport
 failure counts (and restarts the cooldown while open).
+
+`on_change` (optional) hears each change of state as it happens: OPEN when the circuit opens,
+HALF_OPEN when a probe is let through, CLOSED when WHMCS answers again.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class CircuitBreaker:
         threshold: int = 5,
         cooldown_s: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
+        on_change: Callable[[CircuitState], None] | None = None,
     ) -> None:
         if threshold < 1 or cooldown_s <= 0:
             raise ValueError("threshold >= 1 and cooldown_s > 0 required")
@@ -53,6 +57,8 @@ class CircuitBreaker:
         self.failures = 0
         self._opened_at: float | None = None
         self._probing = False
+        self._on_change = on_change
+        self._told = CircuitState.CLOSED
 
     @property
     def state(self) -> CircuitState:
@@ -80,6 +86,7 @@ class CircuitBreaker:
         if self._probing:
             return 1.0  # one probe at a time while half-open
         self._probing = True
+        self._tell(CircuitState.HALF_OPEN)
         return 0.0
 
     def succeeded(self) -> None:
@@ -87,6 +94,7 @@ class CircuitBreaker:
         self.failures = 0
         self._opened_at = None
         self._probing = False
+        self._tell(CircuitState.CLOSED)
 
     def failed(self) -> None:
         """A transport failure: WHMCS could not be reached or did not answer."""
@@ -94,3 +102,10 @@ class CircuitBreaker:
         self._probing = False
         if self._opened_at is not None or self.failures >= self.threshold:
             self._opened_at = self._clock()
+            self._tell(CircuitState.OPEN)
+
+    def _tell(self, state: CircuitState) -> None:
+        if state != self._told:
+            self._told = state
+            if self._on_change is not None:
+                self._on_change(state)

@@ -27,6 +27,9 @@ from integrations.whmcs.records import WhmcsClientPage, WhmcsClientRecord
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
+# Told of every lookup: (what was looked up: "client" or "client_page", and "hit", "miss" or
+# "unavailable"). The app counts them for its metrics.
+CacheObserver = Callable[[str, str], None]
 
 
 class CacheUnavailableError(Exception):
@@ -123,9 +126,16 @@ class WhmcsReadCache:
     """Caches WHMCS client reads, keyed by generation (see the module docstring)."""
 
     def __init__(
-        self, backend: CacheBackend, *, ttl_s: int, enabled: bool = True, prefix: str = "wb:"
+        self,
+        backend: CacheBackend,
+        *,
+        ttl_s: int,
+        enabled: bool = True,
+        prefix: str = "wb:",
+        observer: CacheObserver | None = None,
     ) -> None:
         self._backend = backend
+        self._observe = observer or (lambda kind, result: None)
         self._ttl = ttl_s
         self.enabled = enabled and ttl_s > 0
         self._prefix = prefix
@@ -136,7 +146,7 @@ class WhmcsReadCache:
     ) -> WhmcsClientRecord:
         key = f"client:{client_id}"
         gens = (f"gen:client:{client_id}",)
-        return await self._cached(key, gens, load, _record_to_json, _record_from_json)
+        return await self._cached("client", key, gens, load, _record_to_json, _record_from_json)
 
     async def client_page(
         self,
@@ -147,7 +157,9 @@ class WhmcsReadCache:
         load: Callable[[], Awaitable[WhmcsClientPage]],
     ) -> WhmcsClientPage:
         key = "clients:" + json.dumps([search, offset, limit])
-        return await self._cached(key, ("gen:clients",), load, _page_to_json, _page_from_json)
+        return await self._cached(
+            "client_page", key, ("gen:clients",), load, _page_to_json, _page_from_json
+        )
 
     async def invalidate_client(self, client_id: int | None) -> None:
         """Call after every write to a WHMCS client (and after a write whose outcome is unknown)."""
@@ -181,6 +193,7 @@ class WhmcsReadCache:
 
     async def _cached(
         self,
+        kind: str,
         key: str,
         gen_keys: tuple[str, ...],
         load: Callable[[], Awaitable[T]],
@@ -196,10 +209,13 @@ class WhmcsReadCache:
             if stored is not None:
                 envelope = json.loads(stored)
                 if envelope.get("gen") == generation:
+                    self._observe(kind, "hit")
                     await self._backend.incr(self._prefix + "stat:hits")
                     return parse(envelope["data"])
+            self._observe(kind, "miss")
             await self._backend.incr(self._prefix + "stat:misses")
         except CacheUnavailableError:
+            self._observe(kind, "unavailable")
             self._warn_unavailable()
             return await load()  # fail open: WHMCS itself answers
         value = await load()

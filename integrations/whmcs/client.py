@@ -14,6 +14,10 @@ Transport rules (whmcs-api.md sections 1 and 6):
 - A circuit breaker fails calls fast while WHMCS is down (see :mod:`.breaker`); a diagnostic
   call (the connection test) goes through it, once, whatever its state.
 - The observer sees one :class:`CallRecord` per call (after retries), success or failure.
+- ``metrics`` (optional, :class:`CallMetrics`) hears of every request sent, with its
+  :class:`CallOutcome` and duration, and of every call not sent (circuit open, shutting down).
+- After :meth:`WhmcsClient.stop_new_calls` (the server is stopping) nothing new is sent: calls
+  already sent finish, each within the timeout; the others fail at once, not sent.
 - Nothing logged or raised contains the form, the credentials or whole payloads.
 """
 
@@ -24,9 +28,10 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from enum import StrEnum
+from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
@@ -34,9 +39,12 @@ import aiohttp
 from integrations.whmcs.answer import Answer, read_answer
 from integrations.whmcs.breaker import CircuitBreaker
 from integrations.whmcs.errors import (
+    WhmcsApiError,
+    WhmcsAuthError,
     WhmcsCircuitOpenError,
     WhmcsConnectionError,
     WhmcsError,
+    WhmcsShuttingDownError,
     WhmcsTimeoutError,
     WhmcsUnavailableError,
 )
@@ -56,11 +64,15 @@ from integrations.whmcs.resources import (
 
 __all__ = [
     "AUTH_FIELDS",
+    "CallMetrics",
     "CallObserver",
+    "CallOutcome",
     "CallRecord",
+    "NotSent",
     "WhmcsClient",
     "api_endpoint",
     "backoff_delay",
+    "call_outcome",
     "encode_params",
     "is_read_action",
 ]
@@ -150,6 +162,45 @@ class CallRecord:
 CallObserver = Callable[[CallRecord], Awaitable[None]]
 
 
+class CallOutcome(StrEnum):
+    """What one request sent to WHMCS came to, for an operator's dashboard."""
+
+    SUCCESS = "success"
+    REJECTED = "rejected"  # WHMCS ran the action and said no (result=error)
+    UNAVAILABLE = "unavailable"  # no usable answer: timeout, refused, error page, not WHMCS
+    AUTH_FAILED = "auth_failed"  # credentials, IP allow-list or API role refused it
+    OUTCOME_UNKNOWN = "outcome_unknown"  # a write whose answer never came: it may have happened
+
+
+def call_outcome(error: WhmcsError | None) -> CallOutcome:
+    if error is None:
+        return CallOutcome.SUCCESS
+    if error.outcome_unknown:
+        return CallOutcome.OUTCOME_UNKNOWN
+    if isinstance(error, WhmcsAuthError):
+        return CallOutcome.AUTH_FAILED
+    if isinstance(error, WhmcsApiError):
+        return CallOutcome.REJECTED
+    return CallOutcome.UNAVAILABLE
+
+
+class NotSent(StrEnum):
+    CIRCUIT_OPEN = "circuit_open"
+    SHUTTING_DOWN = "shutting_down"
+
+
+class CallMetrics(Protocol):
+    """Told of every request to WHMCS; the app counts them (no import of the app here)."""
+
+    def sent(self, action: str, outcome: CallOutcome, seconds: float) -> None: ...
+    def not_sent(self, action: str, reason: NotSent) -> None: ...
+
+
+@dataclass(slots=True)
+class _Lifecycle:
+    stopping: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class _Transport:
     """Settings and shared state: one per configured WHMCS, shared by observer copies."""
@@ -165,15 +216,32 @@ class _Transport:
     backoff_cap_s: float
     sleep: Callable[[float], Awaitable[None]]
     breaker: CircuitBreaker
+    metrics: CallMetrics | None = None
+    lifecycle: _Lifecycle = field(default_factory=_Lifecycle)
 
     async def exchange(self, action: str, fields: Mapping[str, str], *, write: bool) -> Answer:
-        """One POST: the answer, or the transport failure it ran into."""
+        """One POST: the answer, or the transport failure it ran into.
+
+        Raises WhmcsShuttingDownError, having sent nothing, once the server is stopping.
+        """
+        # The bound is taken before the clock starts.
+        async with self.semaphore:
+            if self.lifecycle.stopping:
+                if self.metrics is not None:
+                    self.metrics.not_sent(action, NotSent.SHUTTING_DOWN)
+                raise WhmcsShuttingDownError(action)
+            started = time.perf_counter()
+            answer = await self._post(action, fields, write=write)
+            if self.metrics is not None:
+                self.metrics.sent(action, call_outcome(answer.error), time.perf_counter() - started)
+            return answer
+
+    async def _post(self, action: str, fields: Mapping[str, str], *, write: bool) -> Answer:
         form = {**fields, "action": action, "responsetype": "json", **self.auth}
         try:
-            # The bound is taken before the clock starts. aiohttp's total timeout applies, with
-            # asyncio's as a backstop for anything that escapes it (e.g. a stalled read).
+            # aiohttp's total timeout applies, with asyncio's as a backstop for anything that
+            # escapes it (e.g. a stalled read).
             async with (
-                self.semaphore,
                 asyncio.timeout(self.timeout_s),
                 self.session.post(
                     self.url,
@@ -255,6 +323,7 @@ class WhmcsClient:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         observer: CallObserver | None = None,
         breaker: CircuitBreaker | None = None,
+        metrics: CallMetrics | None = None,
     ) -> None:
         if not identifier or not secret:
             raise ValueError("WHMCS identifier and secret are required")
@@ -275,6 +344,7 @@ class WhmcsClient:
             backoff_cap_s=backoff_cap_s,
             sleep=sleep,
             breaker=breaker or CircuitBreaker(),
+            metrics=metrics,
         )
         self._setup(transport, observer)
 
@@ -293,6 +363,11 @@ class WhmcsClient:
         clone = WhmcsClient.__new__(WhmcsClient)
         clone._setup(self._transport, observer)
         return clone
+
+    def stop_new_calls(self) -> None:
+        """The server is stopping: calls already sent finish; nothing new is sent (every copy
+        made by `with_observer` shares this)."""
+        self._transport.lifecycle.stopping = True
 
     def __repr__(self) -> str:
         t = self._transport
@@ -330,9 +405,16 @@ class WhmcsClient:
             if wait > 0 and attempts:
                 break  # opened while retrying: report the last real answer
             if wait > 0:  # WHMCS is down: nothing is sent, so nothing reached it to record
+                if t.metrics is not None:
+                    t.metrics.not_sent(action, NotSent.CIRCUIT_OPEN)
                 raise WhmcsCircuitOpenError(action, retry_after_s=wait, failures=t.breaker.failures)
+            try:
+                answer = await t.exchange(action, fields, write=not read)
+            except WhmcsShuttingDownError:
+                if not attempts:
+                    raise
+                break  # a read stopped between retries: report its last real answer
             attempts += 1
-            answer = await t.exchange(action, fields, write=not read)
             if isinstance(answer.error, WhmcsUnavailableError):
                 t.breaker.failed()
             else:

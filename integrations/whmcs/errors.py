@@ -6,7 +6,8 @@ The hierarchy (``kind`` in brackets)::
     ├── WhmcsUnavailableError         retryable: WHMCS could not answer now
     │   ├── WhmcsTimeoutError         no answer within the timeout [TIMEOUT]
     │   ├── WhmcsConnectionError      DNS failure, refused or reset connection [UNREACHABLE]
-    │   │   └── WhmcsCircuitOpenError not sent: WHMCS failed too often (``.retry_after_s``)
+    │   │   ├── WhmcsCircuitOpenError not sent: WHMCS failed too often (``.retry_after_s``)
+    │   │   └── WhmcsShuttingDownError not sent: this server is stopping (``.retry_after_s``)
     │   └── WhmcsServerError          WHMCS itself failed: HTTP 5xx page, EmitterException,
     │                                 "Down for Maintenance" (``.snippet``) [SERVER_ERROR]
     ├── WhmcsProtocolError            not a WHMCS API answer: WAF/CDN/challenge page, redirect,
@@ -53,6 +54,7 @@ __all__ = [
     "WhmcsPermissionError",
     "WhmcsProtocolError",
     "WhmcsServerError",
+    "WhmcsShuttingDownError",
     "WhmcsTimeoutError",
     "WhmcsUnavailableError",
     "classify_message",
@@ -218,6 +220,23 @@ class WhmcsCircuitOpenError(WhmcsConnectionError):
             f"WHMCS is down or unreachable: retry after {self.retry_after_s} s; if it lasts, "
             "check WHMCS itself and run `whmcs-bridge check`."
         )
+
+
+class WhmcsShuttingDownError(WhmcsConnectionError):
+    """Not sent: the server is stopping, and lets only the WHMCS calls already sent finish."""
+
+    retry_after_s = 5
+
+    def __init__(self, action: str) -> None:
+        super().__init__(
+            action,
+            f"whmcs-bridge is shutting down; {action} was not sent to WHMCS and nothing changed "
+            "there. Retry in a moment.",
+        )
+
+    @property
+    def hint(self) -> str:
+        return "The server is restarting or stopping: retry in a few seconds."
 
 
 class WhmcsServerError(WhmcsUnavailableError):

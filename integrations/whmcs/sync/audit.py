@@ -9,6 +9,7 @@ never recorded as a success.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,8 @@ class AuditSettings:
     enabled: bool = True
     log_requests: bool = True
     log_responses: bool = True
+    # Told of every row written (the app counts them for its metrics).
+    on_write: Callable[[models.SyncOperation, models.LogStatus], None] | None = None
 
 
 @dataclass(slots=True)
@@ -122,6 +125,8 @@ class Audit:
             actor=self.actor,
             correlation_id=self.correlation_id,
         )
+        if self.settings.on_write is not None:
+            self.settings.on_write(self.operation, status)
 
 
 def _storable(data: Any) -> Any:
