@@ -214,6 +214,13 @@ async def test_the_demo_token_does_not_count_as_a_token(db: str) -> None:
     assert await serving_tokens_exist() is True
 
 
+async def test_a_metrics_token_alone_lets_nobody_in_either(db: str) -> None:
+    await install_demo_token(new_token())
+    await create_token("prometheus", models.TokenScope.METRICS)
+
+    assert await serving_tokens_exist() is False
+
+
 async def test_installing_the_demo_token_replaces_the_old_one(db: str) -> None:
     first, second = new_token(), new_token()
     await install_demo_token(first)
