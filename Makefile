@@ -92,13 +92,16 @@ load-short: install
 # their raw WHMCS round trips (sandbox at 20 ms), cache savings, and stats/syncLogs at scale, on
 # SQLite and PostgreSQL (127.0.0.1:5432, or BENCH_POSTGRES_URL). `bench`: full data (1M links, 5M
 # log rows), ~10 min; `bench-short` (CI): small data, ~2 min. Both fail on a failed request or a
-# wrong WHMCS call count, never on times. Results also go to bench/results/.
+# wrong WHMCS call count, never on times. Results also go to bench/results/. Then
+# bench/document_cost.py: refusing attack documents next to checking a real one (fails past 10x).
 .PHONY: bench bench-short
 bench: install
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.document_cost
 
 bench-short: install
 	$(BIN)/python -m bench.run --short
+	$(BIN)/python -m bench.document_cost --repeat 7
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache data build dist

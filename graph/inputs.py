@@ -11,6 +11,15 @@ from integrations.whmcs.sync.errors import RecordNotFound
 from models import EntityType
 
 MAX_PAGE = 100
+#: A search is matched against names, company names and e-mail addresses: none is longer than
+#: an e-mail address (254). Longer text finds nothing, and became a WHMCS request, a cache key
+#: and an audit row, or a LIKE pattern SQLite refused as too complex.
+MAX_SEARCH = 254
+#: An id argument: stored ids have at most 19 digits; past this an id is refused, not looked up
+#: (a not-found message that echoed it went into the audit log whole).
+MAX_ID_LENGTH = 64
+#: A correlation id is stored in 36 characters (a UUID's length).
+MAX_CORRELATION_ID = 36
 
 
 @strawberry.input
@@ -59,6 +68,24 @@ def unset_to_none(value: Any) -> Any:
     return None if value is strawberry.UNSET else value
 
 
+def text_bound(name: str | None, value: str | None, max_length: int) -> str | None:
+    """``value`` when it is at most ``max_length`` characters (or None); BAD_USER_INPUT else.
+    ``name`` is the argument's (None: an id, whichever argument it came in)."""
+    if value is not None and len(value) > max_length:
+        extensions = {"code": "BAD_USER_INPUT"} | ({"argument": name} if name else {})
+        raise GraphQLError(
+            f"{name or 'An id'} must be at most {max_length} characters, got {len(value)}.",
+            extensions=extensions,
+        )
+    return value
+
+
+def search_text(value: str | None) -> str | None:
+    """A search argument: at most MAX_SEARCH characters; blank or UNSET is no search."""
+    text = text_bound("search", unset_to_none(value), MAX_SEARCH)
+    return (text or "").strip() or None
+
+
 def page_bounds(offset: int, limit: int) -> None:
     if not 1 <= limit <= MAX_PAGE:
         raise GraphQLError(
@@ -101,8 +128,10 @@ def whmcs_id(value: strawberry.ID, entity_type: EntityType = EntityType.CLIENT) 
 
 
 def parse_id(value: object) -> int | None:
-    """A stored id (a positive 32-bit integer), or None for text that cannot be one."""
-    text = str(value).strip()
+    """A stored id (a positive 32-bit integer), or None for text that cannot be one; text
+    longer than MAX_ID_LENGTH is refused (BAD_USER_INPUT)."""
+    text = text_bound(None, str(value), MAX_ID_LENGTH) or ""
+    text = text.strip()
     # isascii: str.isdigit() also holds for "²", which int() refuses.
     if not (text.isascii() and text.isdigit()) or len(text) > 10:
         return None

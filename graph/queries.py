@@ -13,10 +13,13 @@ from graph.context import Info
 from graph.enums import EntityType
 from graph.errors import to_member
 from graph.inputs import (
+    MAX_CORRELATION_ID,
     days_bound,
     local_id,
     page_bounds,
     parse_id,
+    search_text,
+    text_bound,
     unset_to_none,
     whmcs_id,
 )
@@ -62,19 +65,20 @@ class Query:
         return SyncState.build(entity_type, key, link)
 
     @strawberry.field(
-        description="search: WHMCS's own prefix search on name, company or e-mail. limit: 1 to 100."
+        description=(
+            "search: WHMCS's own prefix search on name, company or e-mail, at most 254 "
+            "characters. limit: 1 to 100."
+        )
     )
     async def whmcs_clients(
         self, info: Info, offset: int = 0, limit: int = 25, search: str | None = strawberry.UNSET
     ) -> WhmcsClientsResult:
         page_bounds(offset, limit)
+        text = search_text(search)
         audit = info.context.audit(models.SyncOperation.LIST)
         try:
             page = await info.context.bridge.whmcs_clients(
-                audit,
-                offset=offset,
-                limit=limit,
-                search=(unset_to_none(search) or "").strip() or None,
+                audit, offset=offset, limit=limit, search=text
             )
         except WhmcsUnusable as exc:
             return to_member(exc)  # the failed call is in the audit log already
@@ -123,9 +127,13 @@ class Query:
                 local_id=_opt_int(unset_to_none(filter.local_id)),
                 whmcs_id=_opt_int(unset_to_none(filter.whmcs_id)),
                 days=days_bound(unset_to_none(filter.days)),
-                correlation_id=unset_to_none(filter.correlation_id),
+                correlation_id=text_bound(
+                    "filter.correlationId",
+                    unset_to_none(filter.correlation_id),
+                    MAX_CORRELATION_ID,
+                ),
             )
-        if not _storable(query.correlation_id, max_length=36):  # so matches nothing
+        if not _storable(query.correlation_id):  # so matches nothing
             return SyncLogPage(items=[], total=0, offset=offset, limit=limit)
         page = await reports.sync_logs(query, offset=offset, limit=limit, after=cursor)
         return SyncLogPage(
@@ -154,16 +162,18 @@ class Query:
 
     @strawberry.field(
         description=(
-            "Local clients. search: case-insensitive on name, company or e-mail. limit: 1 to 100."
+            "Local clients. search: case-insensitive on name, company or e-mail, at most 254 "
+            "characters. limit: 1 to 100."
         )
     )
     async def clients(
         self, offset: int = 0, limit: int = 25, search: str | None = strawberry.UNSET
     ) -> ClientPage:
         page_bounds(offset, limit)
-        if not _storable(unset_to_none(search)):  # so matches nothing
+        text = search_text(search)
+        if not _storable(text):  # so matches nothing
             return ClientPage(items=[], total=0, offset=offset, limit=limit)
-        page = await local.list_clients(offset=offset, limit=limit, search=unset_to_none(search))
+        page = await local.list_clients(offset=offset, limit=limit, search=text)
         return ClientPage(
             items=[Client.from_model(c) for c in page.items],
             total=page.total,
@@ -201,9 +211,7 @@ def _opt_int(value: object) -> int | None:
     return -1 if parsed is None else parsed
 
 
-def _storable(text: str | None, *, max_length: int | None = None) -> bool:
+def _storable(text: str | None) -> bool:
     """Whether a column could hold ``text``: none holds NUL (PostgreSQL refuses it in a query,
-    an internal error), and a filter longer than its column failed Tortoise's validation."""
-    if text is None:
-        return True
-    return "\x00" not in text and (max_length is None or len(text) <= max_length)
+    an internal error)."""
+    return text is None or "\x00" not in text

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import ParserCache, SchemaExtension
 
 from graph.execution import FastExecutionContext
 from graph.mutations import Mutation
@@ -19,6 +20,17 @@ ERROR_TYPES = sorted(Error.__subclasses__(), key=lambda cls: cls.__name__)
 
 
 class BridgeSchema(strawberry.Schema):
+    #: Leave "Did you mean ...?" out of execution errors (variables' values): set with
+    #: introspection off, where suggestions would reveal the schema.
+    hide_suggestions = False
+
+    def _get_custom_context_kwargs(
+        self, operation_extensions: dict[str, Any] | None = None, *, sync: bool = False
+    ) -> dict[str, Any]:
+        kwargs = super()._get_custom_context_kwargs(operation_extensions, sync=sync)
+        kwargs["hide_suggestions"] = self.hide_suggestions
+        return kwargs
+
     def process_errors(self, errors: list[GraphQLError], execution_context: object = None) -> None:
         """No logging here: the HTTP view logs each unexpected error once, with its request id."""
 
@@ -31,19 +43,20 @@ def build_schema(
     `observers`: extension factories the app adds (metrics and log context).
     """
     limits = limits or Limits()
-    return BridgeSchema(
+    schema = BridgeSchema(
         query=Query,
         mutation=Mutation,
         types=ERROR_TYPES,
         execution_context_class=FastExecutionContext,
         extensions=[
             lambda: ParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
             WriteScopeGuard,
-            *limit_extensions(limits),
+            *limit_extensions(limits),  # validation, cached, after the cost of the document
             *observers,
         ],
     )
+    schema.hide_suggestions = not limits.introspection
+    return schema
 
 
 schema = build_schema()

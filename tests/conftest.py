@@ -162,7 +162,7 @@ async def running_app(env: dict[str, str]) -> AsyncIterator[Api]:
     token = await _test_token()  # before start-up: a server with no token refuses to start
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
             yield Api(http, app, token=token)
 
 

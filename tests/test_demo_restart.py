@@ -182,11 +182,15 @@ def test_a_loose_token_file_is_made_owner_only(folder: Path) -> None:
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
 
 
-def test_the_data_file_is_json_a_person_can_read(folder: Path) -> None:
+def test_the_files_beside_the_database_are_owner_only_and_the_data_plain_json(folder: Path) -> None:
     with serve({}, folder) as server:
         server.stop()
 
     document = json.loads((folder / DATA / "whmcs-bridge.sandbox.json").read_text("utf-8"))
+    files = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (folder / DATA).iterdir()}
 
     assert document["format"] == 1
-    assert {"clients", "users", "sent_emails"} <= set(document["state"])
+    assert {"clients", "users", "sent_emails", "modules"} <= set(document["state"])
+    # Everything beside the database is its owner's only: data, token, lock, the database.
+    assert {"whmcs-bridge.demo.lock", "whmcs-bridge.demo-token"} <= set(files)
+    assert {name: mode for name, mode in files.items() if mode & 0o077} == {}

@@ -107,10 +107,12 @@ async def test_missing_files_get_a_page_saying_how_to_fetch_them(
         asset = await api.http.get(GRAPHIQL_URL_PREFIX + "graphiql.min.js")
 
     assert page.status_code == 503
-    assert "make install" in page.text
-    assert "scripts/fetch_graphiql.py" in page.text
+    assert "make graphiql" in page.text
+    assert "make install" not in page.text  # a no-op once installed: its stamp file exists
+    assert "scripts/fetch_graphiql.py --strict" in page.text
     assert "graphiql.min.js" in page.text
     assert "<script" not in page.text
+    assert "style-src 'self' 'sha256-" in page.headers["content-security-policy"]  # its style
     assert "unpkg" not in page.text
     assert "https://" not in page.text
     assert asset.status_code == 404

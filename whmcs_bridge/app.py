@@ -34,15 +34,12 @@ from integrations.whmcs.sync.bridge import Bridge
 from integrations.whmcs.sync.connection import ConnectionReport
 from integrations.whmcs.sync.mapping import FieldMapping
 from models import SyncOperation
+from whmcs_bridge.browser import HostAllowList, SecurityHeaders
 from whmcs_bridge.db import tortoise_config
 from whmcs_bridge.metrics import Metrics, MetricsEndpoint
 from whmcs_bridge.observe import OperationObserver, RequestObserver, RootFields
-from whmcs_bridge.security import (
-    BodyLimitGuard,
-    GraphQLGate,
-    MemoryRateLimiter,
-    RedisRateLimiter,
-)
+from whmcs_bridge.ratelimit import MemoryRateLimiter, RedisRateLimiter
+from whmcs_bridge.security import GraphQLGate
 from whmcs_bridge.settings import Settings
 from whmcs_bridge.shutdown import drain_on_stop_signals
 from whmcs_bridge.tokens import Principal, TokenVerifier, serving_tokens_exist
@@ -75,6 +72,13 @@ def create_app(
     demo's token. `sandbox_data`: the file the built-in sandbox keeps its data in (`serve`).
     """
     mapping = FieldMapping.load(settings.field_mapping_file)  # invalid: stops start-up
+    if settings.allowed_hosts is None and settings.host in ("0.0.0.0", "::"):
+        logger.warning(
+            "HOST is %s but ALLOWED_HOSTS is not set: only requests addressed to %s are "
+            "answered; set ALLOWED_HOSTS to the names clients use (see .env.example)",
+            settings.host,
+            ", ".join(settings.served_hosts),
+        )
     verifier = TokenVerifier(accept_demo=settings.whmcs.use_sandbox)
     metrics = Metrics() if settings.metrics_enabled else None
     limiter: MemoryRateLimiter | RedisRateLimiter | None = None
@@ -84,6 +88,8 @@ def create_app(
             if settings.redis_url
             else MemoryRateLimiter(settings.rate_limit_per_minute)
         )
+    per_address = settings.rate_limit_unauthenticated_per_minute
+    address_limiter = MemoryRateLimiter(per_address) if per_address else None
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -119,8 +125,23 @@ def create_app(
         build_schema(limits, observers=[lambda: OperationObserver(roots)]),
         graphql_ide="graphiql" if settings.graphiql else None,
     )
+    # The gate wraps the endpoint itself: whatever reaches GraphQL, by whatever path, passed it.
+    gate = GraphQLGate(
+        graphql,
+        verifier=verifier,
+        limiter=limiter,
+        address_limiter=address_limiter,
+        max_body_bytes=settings.max_body_bytes,
+        body_timeout_s=settings.http.body_timeout_s,
+        anonymous=(
+            Principal("demo-anonymous", models.TokenScope.WRITE)
+            if settings.anonymous_allowed
+            else None
+        ),
+        page=graphql.graphiql_page if settings.graphiql else None,
+    )
     routes: list[BaseRoute] = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", gate),  # every method: the gate answers those GraphQL does not serve
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
     ]
@@ -140,19 +161,9 @@ def create_app(
         routes=routes,
         middleware=[
             Middleware(RequestObserver, metrics=metrics, access_log=settings.access_log),
+            Middleware(SecurityHeaders),
+            Middleware(HostAllowList, allowed=settings.served_hosts),
             *_cors(settings),
-            Middleware(BodyLimitGuard, max_body_bytes=settings.max_body_bytes),
-            Middleware(
-                GraphQLGate,
-                verifier=verifier,
-                limiter=limiter,
-                max_body_bytes=settings.max_body_bytes,
-                anonymous=(
-                    Principal("demo-anonymous", models.TokenScope.WRITE)
-                    if settings.anonymous_allowed
-                    else None
-                ),
-            ),
         ],
         lifespan=lifespan,
     )
@@ -238,6 +249,7 @@ async def _build_bridge(
             log_requests=settings.log_requests,
             log_responses=settings.log_responses,
             on_write=metrics.audit_row if metrics else None,
+            secrets=tuple(s for s in (identifier, secret, access_key) if s),
         ),
         enabled=whmcs_settings.enabled,
         sandbox=whmcs_settings.use_sandbox,
@@ -253,7 +265,7 @@ def _cors(settings: Settings) -> list[Middleware]:
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
-            allow_credentials=True,
+            allow_credentials=False,  # the token travels in a header; no cookie is ever used
             max_age=600,
         )
     ]

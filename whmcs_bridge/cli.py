@@ -165,6 +165,8 @@ def _serve(args: argparse.Namespace) -> int:
     from whmcs_bridge.tokens import serving_tokens_exist
 
     settings = load_settings()
+    # What serve binds: the anonymous demo's loopback rule and the Host names answered
+    # (ALLOWED_HOSTS' default) follow it.
     settings = dataclasses.replace(
         settings,
         host=args.host if args.host is not None else settings.host,

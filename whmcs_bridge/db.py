@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 from typing import Any
 
 from whmcs_bridge.settings import DEFAULT_DATABASE_URL
 
 MODELS_MODULES = ["models"]
+logger = logging.getLogger(__name__)
 
 
-def tortoise_config(database_url: str, *, make_folder: bool = True) -> dict[str, Any]:
+def tortoise_config(database_url: str, *, create_file: bool = True) -> dict[str, Any]:
+    """The Tortoise configuration; a SQLite file (and its folder) is created for its owner
+    only, unless ``create_file`` is false (the module-level TORTOISE_ORM, read at import)."""
+    if create_file:
+        _owner_only_sqlite(database_url)
     return {
-        "connections": {"default": _with_driver_options(database_url, make_folder=make_folder)},
+        "connections": {"default": _with_driver_options(database_url, create_file=create_file)},
         "apps": {
             "models": {
                 "models": MODELS_MODULES,
@@ -25,13 +32,52 @@ def tortoise_config(database_url: str, *, make_folder: bool = True) -> dict[str,
     }
 
 
-def _with_driver_options(url: str, *, make_folder: bool) -> str:
-    # A relative sqlite path is relative to the working directory: make sure its folder exists.
-    if url.startswith("sqlite://") and url not in ("sqlite://:memory:",):
-        path = url.removeprefix("sqlite://").split("?", 1)[0]
-        directory = os.path.dirname(path)
-        if directory and make_folder:
-            os.makedirs(directory, exist_ok=True)
+def _sqlite_path(url: str) -> str | None:
+    if not url.startswith("sqlite://") or url.startswith("sqlite://:memory:"):
+        return None
+    return url.removeprefix("sqlite://").split("?", 1)[0] or None
+
+
+def _owner_only_sqlite(url: str) -> None:
+    """Create the SQLite file, and the folders it needs, readable by their owner only.
+
+    The audit log and the clients are personal data, and a new file would otherwise get the
+    umask's mode (world-readable, usually). SQLite gives its -wal and -shm files the mode of the
+    database file. An existing file keeps its mode: a warning says when others can read it.
+    """
+    path = _sqlite_path(url)
+    if path is None:
+        return
+    _private_folders(os.path.dirname(path))
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        mode = os.stat(path).st_mode & 0o777
+        if mode & 0o077:
+            logger.warning(
+                "The SQLite file %s can be read by other users (mode %o): chmod 600 it", path, mode
+            )
+
+
+def _private_folders(directory: str) -> None:
+    """Create ``directory`` and any missing parent for the owner only (os.makedirs would give
+    the parents the umask's mode)."""
+    missing = []
+    while directory and not os.path.isdir(directory):
+        missing.append(directory)
+        directory = os.path.dirname(directory)
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # made meanwhile by another process
+            os.mkdir(folder, 0o700)
+
+
+def _with_driver_options(url: str, *, create_file: bool) -> str:
+    # A relative sqlite path is relative to the working directory: make sure its folder exists
+    # (not when this module is imported: a command that fails before it opens the database
+    # leaves nothing behind).
+    path = _sqlite_path(url)
+    if path is not None and create_file:
+        _private_folders(os.path.dirname(path))
         if "synchronous=" not in url:
             # WAL (Tortoise's default) with synchronous=NORMAL: a commit survives a crash of this
             # process and the file is never corrupted; only an OS crash or power loss can undo the
@@ -42,9 +88,8 @@ def _with_driver_options(url: str, *, make_folder: bool) -> str:
 
 
 # For the `tortoise` CLI (`tortoise makemigrations`), via [tool.tortoise] in pyproject.toml.
-# (Importing this module creates no folder: only a command that opens the database does.)
 TORTOISE_ORM = tortoise_config(
-    os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL, make_folder=False
+    os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL, create_file=False
 )
 
 

@@ -104,7 +104,9 @@ class DemoLock:
 
     def acquire(self, doing: str) -> None:
         self._files.folder.mkdir(parents=True, exist_ok=True)
-        handle = self._files.lock.open("a+", encoding="utf-8")
+        # Owner-only like every file beside the database (it holds only a process id).
+        fd = os.open(self._files.lock, os.O_RDWR | os.O_CREAT, 0o600)
+        handle = os.fdopen(fd, "r+", encoding="utf-8")
         if fcntl is not None:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -1,44 +1,45 @@
-"""The gate in front of /graphql: body size, content type, bearer token, rate limit.
+"""The gate of the GraphQL endpoint: method, content type, body, rate limits, bearer token.
 
-Pure ASGI middleware, so refusals cost no GraphQL work. Every refusal is a JSON body in the
-GraphQL error shape with an `extensions.code`, and the right HTTP status:
+It wraps the endpoint's ASGI app itself (the route's app, not a middleware matching a path),
+so every request that reaches GraphQL passes it, whatever the path looked like on the way:
+a `--root-path`, a proxy prefix, percent-encoding or a trailing slash are the router's business,
+and whatever the router hands to GraphQL comes through here. The one request it lets through
+untouched is the GraphiQL page (`page`): a GET or HEAD asking for HTML with no `query` in its
+URL, answered by a page that executes nothing and carries no data.
 
-    413 PAYLOAD_TOO_LARGE  body over GRAPHQL_MAX_BODY_BYTES
-    415 UNSUPPORTED_MEDIA_TYPE  a POST that is not application/json (form, multipart and
-                                text/plain are what a cross-site form can send: CSRF)
-    401 UNAUTHENTICATED    no bearer token, or an unknown one
-    429 RATE_LIMITED       the token used its budget; Retry-After says when to come back
+Every refusal is a JSON body in the GraphQL error shape with an `extensions.code`, and the
+right HTTP status:
+
+    405 METHOD_NOT_ALLOWED       anything but GET (queries) and POST
+    413 PAYLOAD_TOO_LARGE        body over GRAPHQL_MAX_BODY_BYTES (declared or streamed)
+    408 REQUEST_TIMEOUT          the body did not arrive within HTTP_BODY_TIMEOUT seconds
+    415 UNSUPPORTED_MEDIA_TYPE   a POST that is not application/json (form, multipart and
+                                 text/plain are what a cross-site form can send: CSRF)
+    401 UNAUTHENTICATED          no bearer token where one is needed, an unknown or revoked one
+                                 (refused even where anonymous access is allowed), or two
+                                 Authorization headers
+    429 RATE_LIMITED             the address spent its budget of unauthenticated requests
+                                 (checked before any token lookup), or the token its own;
+                                 Retry-After says when to come back
+    503 DATABASE_UNAVAILABLE     the token lookup could not reach the database
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
 import math
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
 
-from starlette._utils import get_route_path
+from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.outage import is_database_outage
+from graph.view import send_error
+from whmcs_bridge.ratelimit import RateLimiter, client_key
 from whmcs_bridge.settings import is_loopback_host
 from whmcs_bridge.tokens import Principal, TokenVerifier
 
 JSON_TYPES = ("application/json", "application/graphql-response+json")
-
-
-async def refuse(
-    send: Send, status: int, code: str, message: str, headers: dict[str, str] | None = None
-) -> None:
-    body = json.dumps(
-        {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
-    )
-    raw_headers = [(b"content-type", b"application/json")]
-    raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
-    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
-    await send({"type": "http.response.body", "body": body.encode()})
 
 
 def _header(scope: Scope, name: bytes) -> str:
@@ -48,6 +49,15 @@ def _header(scope: Scope, name: bytes) -> str:
     return ""
 
 
+def wants_graphiql(scope: Scope) -> bool:
+    """A browser opening the IDE: GET or HEAD, HTML accepted, nothing to execute in the URL."""
+    return (
+        scope["method"] in ("GET", "HEAD")
+        and "text/html" in _header(scope, b"accept")
+        and "query" not in QueryParams(scope.get("query_string", b""))
+    )
+
+
 def _arrived_on_loopback(scope: Scope) -> bool:
     """The connection came in on a loopback address of this machine (whatever HOST says:
     `uvicorn --factory ... --host 0.0.0.0` cannot tell the settings where it listens)."""
@@ -55,72 +65,8 @@ def _arrived_on_loopback(scope: Scope) -> bool:
     return server is not None and is_loopback_host(str(server[0]))
 
 
-class RateLimiter(Protocol):
-    async def hit(self, key: str) -> float:
-        """Count one request for `key`; 0 when allowed, else seconds until it would be."""
-        ...
-
-
-@dataclass(slots=True)
-class _Bucket:
-    tokens: float
-    updated: float
-
-
-class MemoryRateLimiter:
-    """A token bucket per key: `per_minute` requests a minute, bursts up to `burst`."""
-
-    def __init__(
-        self,
-        per_minute: int,
-        *,
-        burst: int | None = None,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._rate = per_minute / 60.0
-        self._burst = float(burst or per_minute)
-        self._clock = clock
-        self._buckets: dict[str, _Bucket] = {}
-
-    async def hit(self, key: str) -> float:
-        now = self._clock()
-        bucket = self._buckets.get(key) or _Bucket(self._burst, now)
-        bucket.tokens = min(self._burst, bucket.tokens + (now - bucket.updated) * self._rate)
-        bucket.updated = now
-        self._buckets[key] = bucket
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            return 0.0
-        return (1 - bucket.tokens) / self._rate
-
-
-class RedisRateLimiter:
-    """A fixed one-minute window per key, shared by every instance."""
-
-    def __init__(self, url: str, per_minute: int, prefix: str = "wb:rate:") -> None:
-        from redis.asyncio import Redis
-
-        self._redis: Redis = Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
-        self._limit = per_minute
-        self._prefix = prefix
-
-    async def hit(self, key: str) -> float:
-        window = int(time.time() // 60)
-        name = f"{self._prefix}{key}:{window}"
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incr(name)
-            pipe.expire(name, 120)
-            count, _ = await pipe.execute()
-        if int(count) <= self._limit:
-            return 0.0
-        return 60 - time.time() % 60
-
-    async def close(self) -> None:
-        await self._redis.aclose()
-
-
 class GraphQLGate:
-    """Guards one path (/graphql). GraphiQL's page itself (GET text/html) needs no token."""
+    """Guards the GraphQL endpoint it wraps; see the module docstring."""
 
     def __init__(
         self,
@@ -128,124 +74,112 @@ class GraphQLGate:
         *,
         verifier: TokenVerifier,
         limiter: RateLimiter | None,
+        address_limiter: RateLimiter | None,
         max_body_bytes: int,
+        body_timeout_s: float = 30.0,
         anonymous: Principal | None = None,
-        path: str = "/graphql",
+        page: ASGIApp | None = None,
     ) -> None:
         self.app = app
         self.verifier = verifier
-        self.anonymous = anonymous
         self.limiter = limiter
+        self.address_limiter = address_limiter
         self.max_body = max_body_bytes
-        self.path = path
+        self.body_timeout_s = body_timeout_s
+        self.anonymous = anonymous
+        self.page = page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # The path as routed: behind a proxy prefix (ROOT_PATH) scope["path"] starts with it.
-        if scope["type"] != "http" or get_route_path(scope) != self.path:
-            await self.app(scope, receive, send)
+        if scope["type"] != "http":  # no websockets: nothing here subscribes
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1008})
             return
+        if self.page is not None and wants_graphiql(scope):
+            await self.page(scope, receive, send)
+            return
+        try:
+            self._check_request(scope)
+            principal = await self._principal(scope)
+            await self._spend_token_budget(principal)
+        except RefusedError as refusal:
+            await send_error(send, refusal.status, refusal.code, refusal.message, refusal.headers)
+            return
+        scope.setdefault("state", {})["principal"] = principal
+        await self._call_app(scope, receive, send)
+
+    def _check_request(self, scope: Scope) -> None:
         method = scope["method"]
-        if method == "GET" and "text/html" in _header(scope, b"accept"):
-            await self.app(scope, receive, send)  # the IDE page; its queries carry the token
-            return
+        if method not in ("GET", "POST"):
+            raise RefusedError(
+                405,
+                "METHOD_NOT_ALLOWED",
+                "GraphQL is served over POST (and GET for queries).",
+                {"Allow": "GET, POST"},
+            )
         if method == "POST":
             content_type = _header(scope, b"content-type").split(";", 1)[0].strip().lower()
             if content_type not in JSON_TYPES:
-                await refuse(
-                    send,
+                raise RefusedError(
                     415,
                     "UNSUPPORTED_MEDIA_TYPE",
                     "POST /graphql needs Content-Type: application/json.",
                 )
-                return
             declared = _header(scope, b"content-length")
             if declared.isdigit() and int(declared) > self.max_body:
-                await self._too_large(send)
-                return
-        try:
-            principal = await self._principal(scope)
-        except Exception as exc:  # the token lookup needs the database
-            if not is_database_outage(exc):
-                raise
-            await refuse(
-                send,
-                503,
-                "DATABASE_UNAVAILABLE",
-                "The database is unavailable; nothing was changed. Retry in a moment.",
-                {"Retry-After": "5"},
-            )
-            return
-        if principal is None:
-            await refuse(
-                send,
-                401,
-                "UNAUTHENTICATED",
-                "Send a valid API token: Authorization: Bearer <token> "
-                "(create one with `whmcs-bridge tokens create NAME --scope read|write`).",
-                {"WWW-Authenticate": "Bearer"},
-            )
-            return
-        if self.limiter is not None:
-            wait = await self.limiter.hit(principal.name)
-            if wait > 0:
-                seconds = max(1, math.ceil(wait))
-                await refuse(
-                    send,
-                    429,
-                    "RATE_LIMITED",
-                    f"Too many requests for token {principal.name!r}; retry in {seconds} s.",
-                    {"Retry-After": str(seconds)},
-                )
-                return
-        scope.setdefault("state", {})["principal"] = principal
-        await self.app(scope, self._limited(receive, send), send)
+                raise self._too_large()
 
-    async def _principal(self, scope: Scope) -> Principal | None:
-        presented = _header(scope, b"authorization")
+    async def _principal(self, scope: Scope) -> Principal:
+        """Who is calling. The address budget is spent before a token is looked up and given
+        back when it is valid: what it counts is requests that did not authenticate."""
+        presented = [value for key, value in scope.get("headers", ()) if key == b"authorization"]
+        address = client_key(scope)
+        await self._spend(self.address_limiter, address, "this address")
         if not presented and self.anonymous is not None and _arrived_on_loopback(scope):
             return self.anonymous  # the sandbox demo only; a token given is still checked
-        scheme, _, token = presented.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return None
-        return await self.verifier.verify(token.strip())
+        if len(presented) > 1:
+            raise _unauthenticated("Send one Authorization header, not several.")
+        scheme, _, token = (presented[0] if presented else b"").decode("latin-1").partition(" ")
+        principal = None
+        if scheme.lower() == "bearer" and token.strip():
+            try:
+                principal = await self.verifier.verify(token.strip())
+            except Exception as exc:  # the token lookup needs the database
+                if not is_database_outage(exc):
+                    raise
+                raise RefusedError(
+                    503,
+                    "DATABASE_UNAVAILABLE",
+                    "The database is unavailable; nothing was changed. Retry in a moment.",
+                    {"Retry-After": "5"},
+                ) from None
+        if principal is None:
+            raise _unauthenticated(
+                "Send a valid API token: Authorization: Bearer <token> "
+                "(create one with `whmcs-bridge tokens create NAME --scope read|write`)."
+            )
+        if self.address_limiter is not None:
+            await self.address_limiter.refund(address)
+        return principal
 
-    def _limited(self, receive: Receive, send: Send) -> Receive:
-        """Count the body as it streams: a missing or false Content-Length is no way around."""
-        seen = 0
-        limit = self.max_body
+    async def _spend_token_budget(self, principal: Principal) -> None:
+        if principal is not self.anonymous:  # the anonymous demo spends its address's budget
+            await self._spend(self.limiter, principal.name, f"token {principal.name!r}")
 
-        async def wrapped() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise BodyTooLargeError
-            return message
+    @staticmethod
+    async def _spend(limiter: RateLimiter | None, key: str, whose: str) -> None:
+        if limiter is None:
+            return
+        wait = await limiter.hit(key)
+        if wait > 0:
+            seconds = max(1, math.ceil(wait))
+            raise RefusedError(
+                429,
+                "RATE_LIMITED",
+                f"Too many requests for {whose}; retry in {seconds} s.",
+                {"Retry-After": str(seconds)},
+            )
 
-        return wrapped
-
-    async def _too_large(self, send: Send) -> None:
-        await refuse(
-            send,
-            413,
-            "PAYLOAD_TOO_LARGE",
-            f"The request body is over {self.max_body} bytes.",
-        )
-
-
-class BodyTooLargeError(Exception):
-    """Raised inside a request whose streamed body passed the limit."""
-
-
-class BodyLimitGuard:
-    """Turns BodyTooLargeError from deeper layers into a 413 (outermost of the gate)."""
-
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
-        self.app = app
-        self.max_body = max_body_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _call_app(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def tracking_send(message: Message) -> None:
@@ -255,10 +189,61 @@ class BodyLimitGuard:
             await send(message)
 
         try:
-            await self.app(scope, receive, tracking_send)
-        except BodyTooLargeError:
+            await self.app(scope, self._bounded(receive), tracking_send)
+        except RefusedError as refusal:  # raised while the body streamed in
             if started:
                 raise
-            await refuse(
-                send, 413, "PAYLOAD_TOO_LARGE", f"The request body is over {self.max_body} bytes."
-            )
+            await send_error(send, refusal.status, refusal.code, refusal.message, refusal.headers)
+
+    def _bounded(self, receive: Receive) -> Receive:
+        """The body, counted as it streams (a missing or false Content-Length is no way around
+        the limit) and timed as a whole (a client trickling it holds a task, not forever)."""
+        seen = 0
+        deadline: float | None = None
+        complete = False
+
+        async def wrapped() -> Message:
+            nonlocal seen, deadline, complete
+            if complete:  # after the body: a disconnect, whenever it comes
+                return await receive()
+            now = time.monotonic()
+            deadline = deadline or now + self.body_timeout_s
+            try:
+                async with asyncio.timeout(deadline - now):
+                    message = await receive()
+            except TimeoutError:
+                raise RefusedError(
+                    408,
+                    "REQUEST_TIMEOUT",
+                    f"The request body did not arrive within {self.body_timeout_s:g} s.",
+                ) from None
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body:
+                    raise self._too_large()
+                complete = not message.get("more_body", False)
+            return message
+
+        return wrapped
+
+    def _too_large(self) -> RefusedError:
+        return RefusedError(
+            413, "PAYLOAD_TOO_LARGE", f"The request body is over {self.max_body} bytes."
+        )
+
+
+class RefusedError(Exception):
+    """Raised inside the gate (or while the body streams) for a request it answers itself."""
+
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+def _unauthenticated(message: str) -> RefusedError:
+    return RefusedError(401, "UNAUTHENTICATED", message, {"WWW-Authenticate": "Bearer"})

@@ -7,16 +7,20 @@ message naming the variable; the CLI prints it and exits, never a traceback. Sec
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self, TypeVar
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from starlette.config import Config
 from starlette.datastructures import Secret
+
+from whmcs_bridge.urls import masked_url, password_of, split_url, without_userinfo
 
 DEFAULT_DATABASE_URL = "sqlite://./data/whmcs-bridge.sqlite3"
 _DB_SCHEMES = ("sqlite", "postgres", "postgresql", "asyncpg", "psycopg", "mysql", "mariadb")
@@ -57,7 +61,23 @@ class WhmcsSettings:
         return self.api_url is None
 
 
+# The names a local server is reached by; ALLOWED_HOSTS's default (plus HOST when it is one
+# address). A DNS-rebinding page reaches a local server under its own name: refused.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
 @dataclass(frozen=True, slots=True)
+class HttpLimits:
+    """What one client may hold of the server (`whmcs-bridge serve`; the README's Security)."""
+
+    max_header_bytes: int = 16_384  # request line and headers: past it, 431 and the end
+    header_timeout_s: float = 10.0  # from connecting (or the last answer) to the full headers
+    body_timeout_s: float = 30.0  # for the whole request body
+    keep_alive_s: int = 5  # an idle connection between requests
+    max_concurrency: int = 1_000  # connections and requests at once; past it, 503
+
+
+@dataclass(frozen=True, slots=True, repr=False)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     whmcs: WhmcsSettings = field(
@@ -75,6 +95,9 @@ class Settings:
     port: int = 8000
     log_level: str = "INFO"
     rate_limit_per_minute: int = 600
+    rate_limit_unauthenticated_per_minute: int = 60
+    allowed_hosts: tuple[str, ...] | None = None  # None: see served_hosts
+    http: HttpLimits = field(default_factory=HttpLimits)
     max_body_bytes: int = 100_000
     max_depth: int = 10
     max_aliases: int = 15
@@ -92,6 +115,23 @@ class Settings:
     metrics_dir: Path | None = None
     # Test-only fault hook (reliability tests): the process dies at the named point.
     crash_at: str | None = None
+
+    def __repr__(self) -> str:
+        """The fields, with any password in the database or Redis URL masked."""
+        shown = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        shown["database_url"] = masked_url(self.database_url)
+        shown["redis_url"] = masked_url(self.redis_url) if self.redis_url else None
+        return f"Settings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
+
+    @property
+    def served_hosts(self) -> tuple[str, ...]:
+        """The Host names answered: ALLOWED_HOSTS, else the loopback names plus HOST when it is
+        one address (not 0.0.0.0 or ::)."""
+        if self.allowed_hosts is not None:
+            return self.allowed_hosts
+        host = self.host.strip("[]").lower()
+        wildcard = host in ("0.0.0.0", "::", *LOOPBACK_HOSTS)
+        return LOOPBACK_HOSTS if wildcard else (*LOOPBACK_HOSTS, host)
 
     @property
     def anonymous_allowed(self) -> bool:
@@ -174,6 +214,16 @@ class Settings:
             rate_limit_per_minute=_number(
                 env, "API_RATE_LIMIT_PER_MINUTE", int, default=600, low=0, high=1_000_000
             ),
+            rate_limit_unauthenticated_per_minute=_number(
+                env,
+                "API_RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE",
+                int,
+                default=60,
+                low=0,
+                high=1_000_000,
+            ),
+            allowed_hosts=_allowed_hosts(env),
+            http=_http_limits(env),
             max_body_bytes=_number(
                 env, "GRAPHQL_MAX_BODY_BYTES", int, default=100_000, low=1_000, high=10_000_000
             ),
@@ -197,11 +247,11 @@ class Settings:
 
     def secret_values(self) -> tuple[str, ...]:
         """Every configured secret as plain text, for scrubbing logs and tests: the WHMCS
-        credentials and the passwords in DATABASE_URL and REDIS_URL."""
+        credential and access key, and the database and Redis passwords."""
         values = (self.whmcs.identifier, self.whmcs.secret, self.whmcs.access_key)
-        passwords = (urlsplit(url).password for url in (self.database_url, self.redis_url or ""))
+        passwords = (password_of(self.database_url), password_of(self.redis_url or ""))
         return tuple(str(v) for v in values if v is not None and str(v)) + tuple(
-            unquote(p) for p in passwords if p
+            p for p in passwords if p
         )
 
 
@@ -281,15 +331,16 @@ def _url(env: Mapping[str, str], name: str) -> str | None:
     raw = (env.get(name) or "").strip()
     if not raw:
         return None
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    parts = split_url(raw)
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise SettingsError(
             f"{name} must be the WHMCS base URL, like https://billing.example.com/whmcs; "
-            f"got {raw!r}."
+            f"got {without_userinfo(raw)!r}."
         )
-    if parts.username or parts.password:
+    if "@" in parts.netloc:
         raise SettingsError(
-            f"{name} must not contain credentials; use WHMCS_API_IDENTIFIER/SECRET."
+            f"{name} must not contain credentials; use WHMCS_API_IDENTIFIER/SECRET "
+            f"(got {without_userinfo(raw)!r})."
         )
     return raw
 
@@ -342,7 +393,8 @@ def _database_url(env: Mapping[str, str]) -> str:
 
 def _redis_url(env: Mapping[str, str]) -> str | None:
     raw = (env.get("REDIS_URL") or "").strip()
-    if raw and urlsplit(raw).scheme not in ("redis", "rediss", "unix"):
+    parts = split_url(raw)
+    if raw and (parts is None or parts.scheme not in ("redis", "rediss", "unix")):
         raise SettingsError("REDIS_URL must start with redis://, rediss:// or unix://.")
     return raw or None
 
@@ -353,10 +405,16 @@ def _origins(env: Mapping[str, str]) -> tuple[str, ...]:
     for origin in origins:
         if origin == "*":
             raise SettingsError("CORS_ORIGINS must list origins; a wildcard is not allowed.")
-        parts = urlsplit(origin)
-        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
+        parts = split_url(origin)
+        if (
+            parts is None
+            or parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.path
+        ):
             raise SettingsError(
-                f"CORS_ORIGINS entries must look like https://app.example.com, got {origin!r}."
+                "CORS_ORIGINS entries must look like https://app.example.com, "
+                f"got {without_userinfo(origin)!r}."
             )
     return origins
 
@@ -391,3 +449,32 @@ def _forwarded_allow_ips(env: Mapping[str, str]) -> tuple[str, ...]:
                 f"(e.g. 127.0.0.1,10.0.0.0/8), got {entry!r}."
             ) from None
     return entries
+
+
+def _allowed_hosts(env: Mapping[str, str]) -> tuple[str, ...] | None:
+    """ALLOWED_HOSTS: host names (a leading `*.` for any subdomain, `*` for any host)."""
+    raw = env.get("ALLOWED_HOSTS") or ""
+    hosts = tuple(h.strip().lower().strip("[]").rstrip(".") for h in raw.split(",") if h.strip())
+    for host in hosts:
+        if host != "*" and not re.fullmatch(r"[a-z0-9._:-]+", host.removeprefix("*.")):
+            raise SettingsError(
+                f"ALLOWED_HOSTS entries are host names like api.example.com or *.example.com "
+                f"(no scheme, port or path), got {host!r}."
+            )
+    return hosts or None
+
+
+def _http_limits(env: Mapping[str, str]) -> HttpLimits:
+    return HttpLimits(
+        max_header_bytes=_number(
+            env, "HTTP_MAX_HEADER_BYTES", int, default=16_384, low=1_024, high=1_048_576
+        ),
+        header_timeout_s=_number(
+            env, "HTTP_HEADER_TIMEOUT", float, default=10.0, low=0.5, high=600
+        ),
+        body_timeout_s=_number(env, "HTTP_BODY_TIMEOUT", float, default=30.0, low=0.5, high=600),
+        keep_alive_s=_number(env, "HTTP_KEEP_ALIVE_TIMEOUT", int, default=5, low=1, high=600),
+        max_concurrency=_number(
+            env, "HTTP_LIMIT_CONCURRENCY", int, default=1_000, low=1, high=1_000_000
+        ),
+    )

@@ -13,6 +13,7 @@ never goes through it.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import time
@@ -30,6 +31,13 @@ logger = logging.getLogger(__name__)
 # Told of every lookup: (what was looked up: "client" or "client_page", and "hit", "miss" or
 # "unavailable"). The app counts them for its metrics.
 CacheObserver = Callable[[str, str], None]
+
+
+def _short(key: str, max_length: int = 128) -> str:
+    """``key``, or a digest of it when long: what a caller sends must not make keys large."""
+    if len(key) <= max_length:
+        return key
+    return key.split(":", 1)[0] + ":sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 class CacheUnavailableError(Exception):
@@ -156,7 +164,7 @@ class WhmcsReadCache:
         limit: int,
         load: Callable[[], Awaitable[WhmcsClientPage]],
     ) -> WhmcsClientPage:
-        key = "clients:" + json.dumps([search, offset, limit])
+        key = _short("clients:" + json.dumps([search, offset, limit]))
         return await self._cached(
             "client_page", key, ("gen:clients",), load, _page_to_json, _page_from_json
         )

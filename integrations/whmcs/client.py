@@ -50,7 +50,7 @@ from integrations.whmcs.errors import (
 )
 from integrations.whmcs.normalise import WhmcsShapeError
 from integrations.whmcs.records import WhmcsDetails
-from integrations.whmcs.redact import redact
+from integrations.whmcs.redact import redact, sensitive_values
 from integrations.whmcs.resources import (
     ClientsResource,
     DomainsResource,
@@ -145,9 +145,10 @@ class CallRecord:
     """What one WHMCS call did, handed to observers (the audit log writes it).
 
     ``params`` are the form fields as sent, without credentials and with sensitive values (such
-    as ``password2``) redacted; ``response`` is the parsed body, redacted the same way (a JSON
-    number with a fraction as its exact text, so the record stores as JSON), or None when the
-    answer was not JSON. ``attempts`` counts retries; ``duration_ms`` covers them all.
+    as ``password2``) redacted; ``response`` is the parsed body, redacted the same way (also the
+    credentials and those values wherever WHMCS echoed them; a JSON number with a fraction as its
+    exact text, so the record stores as JSON), or None when the answer was not JSON.
+    ``attempts`` counts retries; ``duration_ms`` covers them all.
     """
 
     action: str
@@ -260,9 +261,10 @@ class _Transport:
             return Answer(None, None, self._unreachable(action, exc, outcome_unknown=False))
         except aiohttp.ClientError as exc:  # reset/disconnect after sending: may have arrived
             return Answer(None, None, self._unreachable(action, exc, outcome_unknown=write))
-        return read_answer(
-            action, status, raw, write=write, secrets=self.secrets, location=location
-        )
+        # Besides the credentials, what this call sent under a sensitive key (password2) must
+        # not come back in a message if WHMCS echoes it.
+        secrets = (*self.secrets, *sensitive_values(fields))
+        return read_answer(action, status, raw, write=write, secrets=secrets, location=location)
 
     def _timeout(self, action: str, exc: BaseException, *, outcome_unknown: bool) -> WhmcsError:
         text = f"WHMCS did not answer {action} within {self.timeout_s:g} s"
@@ -434,13 +436,16 @@ class WhmcsClient:
             f", {answer.error.kind}" if answer.error else "",
         )
         if self._observer is not None:
+            secrets = (*t.secrets, *sensitive_values(fields))  # as sent, and as echoed back
             await self._observer(
                 CallRecord(
                     action=action,
-                    params=redact(fields),
+                    params=redact(fields, secrets),
                     status=answer.status,
                     response=(
-                        _json_ready(redact(answer.body)) if answer.body is not None else None
+                        _json_ready(redact(answer.body, secrets))
+                        if answer.body is not None
+                        else None
                     ),
                     error=answer.error,
                     duration_ms=duration_ms,

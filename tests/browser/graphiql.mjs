@@ -22,6 +22,9 @@ const report = {
   websockets: [],
   blocked: [], // requests to anywhere but the server (aborted, so nothing leaves the machine)
   pageErrors: [],
+  cspViolations: [], // what the page's Content-Security-Policy refused (must be nothing)
+  csp: null, // the policy the page came with
+  initialQuery: null, // what the query editor holds when the page opens without ?q=
   headersEditor: null,
   result: null,
   error: null,
@@ -61,8 +64,21 @@ try {
   });
   page.on('websocket', (socket) => report.websockets.push(socket.url()));
   page.on('pageerror', (error) => report.pageErrors.push(String(error)));
+  await page.exposeFunction('reportCspViolation', (text) => report.cspViolations.push(text));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      window.reportCspViolation(`${event.violatedDirective} ${event.blockedURI} ${event.sample}`);
+    });
+  });
 
   try {
+    // Opened plainly, the page shows its sample query.
+    const opened = await page.goto(`${options.base}/graphql`, { waitUntil: 'load', timeout: 15000 });
+    report.csp = opened.headers()['content-security-policy'] ?? null;
+    const queryEditor = page.locator('.graphiql-query-editor .CodeMirror');
+    await queryEditor.waitFor({ state: 'visible', timeout: 15000 });
+    report.initialQuery = await queryEditor.evaluate((element) => element.CodeMirror.getValue());
+
     const url = `${options.base}/graphql?q=${encodeURIComponent(options.query)}`;
     await page.goto(url, { waitUntil: 'load', timeout: 15000 });
     await page.locator('.graphiql-execute-button').waitFor({ state: 'visible', timeout: 15000 });

@@ -16,7 +16,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ import pytest
 
 from graph.view import GRAPHIQL_ASSETS
 from tests.support.node import node_with_packages, unavailable
+from tests.support.processes import free_port, stop
 from whmcs_bridge.app import GRAPHIQL_DIR
 
 HERE = Path(__file__).resolve().parent
@@ -59,13 +59,6 @@ class Server:
     token: str
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`whmcs-bridge migrate` then `serve` in an empty folder: SQLite, the sandbox demo."""
@@ -84,7 +77,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     }
     cli = [sys.executable, "-m", "whmcs_bridge.cli"]
     subprocess.run([*cli, "migrate"], cwd=workdir, env=env, check=True, timeout=60)
-    port = _free_port()
+    port = free_port()
     log = (workdir / "serve.log").open("w+")
     process = subprocess.Popen(
         [*cli, "serve", "--port", str(port)],
@@ -101,11 +94,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         _wait_until_ready(base, process, log)
         yield Server(base, token)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, timeout=10)
         log.close()
 
 
@@ -170,6 +159,15 @@ def test_graphiql_runs_a_query_with_the_token_from_the_headers_pane(
     assert '"success": true' in report["result"]  # as the result pane shows it
     assert report["blocked"] == [], "the page tried to load from outside this server"
     assert report["pageErrors"] == []
+    assert report["cspViolations"] == []  # the policy allows everything the page needs...
+    assert "script-src 'self' 'sha256-" in report["csp"]  # ...and no script from elsewhere
+    assert "connect-src 'self'" in report["csp"]
+    assert "unsafe-inline" not in report["csp"]
+    # Opened without ?q=, it shows a query to run and how to send the token.
+    assert "connectionTest" in report["initialQuery"]
+    assert "clients(limit: 5)" in report["initialQuery"]
+    assert '{"Authorization": "Bearer wbt_..."}' in report["initialQuery"]
+    assert "Welcome to GraphiQL" not in report["initialQuery"]
     urls = [request["url"] for request in report["requests"]] + report["websockets"]
     hosts = {urlsplit(url).hostname for url in urls if not url.startswith(("data:", "blob:"))}
     assert hosts == {"127.0.0.1"}, urls

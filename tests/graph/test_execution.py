@@ -100,15 +100,29 @@ def test_the_product_schema_uses_it(introspection: bool) -> None:
     assert schema.execution_context_class is FastExecutionContext
 
 
-def test_limit_rules_are_the_same_classes_every_request() -> None:
-    """The validation cache is keyed by the rule classes: new classes per request never hit it."""
-    from strawberry.extensions import AddValidationRules
+async def test_a_document_is_validated_once_whatever_the_requests(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The validation cache is keyed by the document's text: the same text never validates twice,
+    and a document refused by its cost never reaches graphql-core's rules at all."""
+    import graph.security
+    from graph.security import Limits
 
-    from graph.security import Limits, limit_extensions
+    calls: list[str] = []
+    real = graph.security.validate
 
-    factory = limit_extensions(Limits())[0]
-    first, second = factory(), factory()
-    assert isinstance(first, AddValidationRules)
-    assert isinstance(second, AddValidationRules)
-    assert first.validation_rules == second.validation_rules
-    assert len(first.validation_rules) == 2
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append("validate")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(graph.security, "validate", counting)
+    schema = build_schema(Limits())
+    bad = "{ " + "__typename " * 40 + "}"  # 780 pairs of one field to compare
+
+    for _ in range(3):
+        assert (await schema.execute("{ __typename }")).errors is None
+        refused = await schema.execute(bad)
+        assert refused.errors is not None
+        assert "same field at one place too many times" in refused.errors[0].message
+
+    assert calls == ["validate"]

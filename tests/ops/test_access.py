@@ -60,7 +60,10 @@ async def served(whmcs: Any, tmp_path: Path) -> AsyncIterator[tuple[Server, dict
             ("dashboard", models.TokenScope.READ),
         ],
     )
-    server = start_bridge(whmcs, db_url, tmp_path, ROOT_PATH="/bridge")
+    # As deployed: the names clients use are listed (ALLOWED_HOSTS).
+    server = start_bridge(
+        whmcs, db_url, tmp_path, ROOT_PATH="/bridge", ALLOWED_HOSTS="bridge.example"
+    )
     try:
         await wait_ready(server)
         yield server, tokens

@@ -198,7 +198,7 @@ CALL_OUTCOMES = {"success", "rejected", "unavailable", "auth_failed", "outcome_u
 
 
 def root_fields(api: Api) -> set[str]:
-    schema = api.app.routes[0].endpoint.schema._schema
+    schema = api.app.routes[0].endpoint.app.schema._schema  # the gate wraps the GraphQL app
     return set(schema.query_type.fields) | set(schema.mutation_type.fields)
 
 

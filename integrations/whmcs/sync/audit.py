@@ -27,6 +27,9 @@ class AuditSettings:
     log_responses: bool = True
     # Told of every row written (the app counts them for its metrics).
     on_write: Callable[[models.SyncOperation, models.LogStatus], None] | None = None
+    # The configured secrets (WHMCS credential, access key): replaced wherever they appear in
+    # what a row stores, whatever the key (the client redacts them too: defence in depth).
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
 
 @dataclass(slots=True)
@@ -109,7 +112,9 @@ class Audit:
     ) -> None:
         if not self.settings.enabled:
             return
-        request, response, error = _storable((request, response, error))
+        request, response, error = redact(
+            _storable((request, response, error)), self.settings.secrets
+        )
         local_id, whmcs_id = record if record is not None else (self.local_id, self.whmcs_id)
         await models.SyncLog.create(
             operation=self.operation,
@@ -118,8 +123,8 @@ class Audit:
             local_id=local_id,
             whmcs_id=whmcs_id,
             whmcs_action=whmcs_action,
-            request_data=redact(request) if request is not None else None,
-            response_data=redact(response) if response is not None else None,
+            request_data=request,
+            response_data=response,
             error_message=error,
             duration_ms=duration_ms,
             actor=self.actor,
