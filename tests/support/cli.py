@@ -18,6 +18,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from tests.support.processes import free_port
+
+__all__ = ["Answer", "Served", "cli_env", "free_port", "one_line", "post_graphql", "run", "serve"]
+
 ROOT = Path(__file__).resolve().parents[2]
 # What a test must not inherit from the shell that runs it.
 _UNSET = ("WHMCS_", "DATABASE_URL", "HOST", "PORT", "DEMO_ALLOW_ANONYMOUS", "REDIS_URL")
@@ -168,15 +172,6 @@ def serve(
                 process.kill()
                 raise AssertionError(f"serve did not come up; stderr:\n{served.stderr}") from None
             time.sleep(0.1)
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on (bound, then closed)."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def one_line(stderr: str) -> str:
