@@ -1,25 +1,35 @@
 # whmcs-bridge: `make run` starts the server on the embedded default (SQLite + WHMCS sandbox),
-# `make test` runs the whole suite. Both set everything up on a fresh machine first.
+# `make test` runs the whole suite. Both set everything up on a fresh machine first: `run` only
+# what running needs, `test` (and `install`) the development tools too.
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.installed-run-stamp
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck pytest schema check-schema migrations clean graphiql \
-	browser-deps judge-deps angular wheel
+.PHONY: install install-run run test lint typecheck pytest schema check-schema migrations clean \
+	graphiql browser-deps judge-deps angular wheel
 
+# Everything: the server, GraphiQL's files and the development tools (pytest, ruff, mypy...).
 install: $(STAMP)
 
-$(STAMP): pyproject.toml scripts/fetch_graphiql.py
+# What running needs: the package and its dependencies, and GraphiQL's files.
+install-run: $(RUN_STAMP)
+
+$(RUN_STAMP): pyproject.toml scripts/fetch_graphiql.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "whmcs-bridge needs Python 3.11 or newer (set PYTHON=python3.11)")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -qq --upgrade pip
-	$(BIN)/python -m pip install -qq -e '.[dev]'
+	$(BIN)/python -m pip install -qq -e .
 	$(BIN)/python scripts/fetch_graphiql.py
+	@touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
+	$(BIN)/python -m pip install -qq -e '.[dev]'
 	@touch $(STAMP)
 
-run: install
+run: install-run
 	$(BIN)/whmcs-bridge migrate
 	$(BIN)/whmcs-bridge serve
 

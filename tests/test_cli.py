@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import os
+import pty
 import sqlite3
 import subprocess
 import sys
@@ -10,20 +12,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("WHMCS_", "DATABASE_URL"))}
-    return subprocess.run(
-        [sys.executable, "-m", "whmcs_bridge.cli", *args],
-        capture_output=True,
-        text=True,
-        env={**clean, "PYTHONPATH": str(ROOT), **env},
-        cwd=cwd,
-        timeout=120,
-        check=False,
-    )
+from tests.support.cli import ROOT, run
 
 
 def test_migrate_creates_the_default_sqlite_database(tmp_path: Path) -> None:
@@ -43,6 +32,44 @@ def test_check_succeeds_on_the_sandbox(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("OK: Connected to WHMCS 8.13.3.")
     assert "WHMCS SANDBOX MODE" in result.stderr  # announced loudly
+    # ... and said plainly on stdout, where a script or a person reads the outcome.
+    note = result.stdout.splitlines()[1]
+    assert note.startswith("Note: this tested the built-in WHMCS sandbox, NOT a real WHMCS")
+    assert "WHMCS_API_URL is not set" in note
+
+
+def test_check_against_a_real_whmcs_does_not_say_sandbox(tmp_path: Path) -> None:
+    from tests.test_demo_safety import standalone_sandbox
+
+    assert run(["migrate"], {}, tmp_path).returncode == 0
+    with standalone_sandbox(tmp_path) as url:
+        env = {
+            "WHMCS_API_URL": url,
+            "WHMCS_API_IDENTIFIER": "sandbox-identifier",
+            "WHMCS_API_SECRET": "sandbox-secret",
+        }
+        result = run(["check"], env, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("OK: Connected to WHMCS 8.13.3.")
+    assert "sandbox" not in result.stdout.lower()
+    assert len(result.stdout.splitlines()) == 1
+
+
+def test_migrate_says_what_it_applied_then_that_nothing_was_pending(tmp_path: Path) -> None:
+    first = run(["migrate"], {}, tmp_path)
+    second = run(["migrate"], {}, tmp_path)
+
+    names = sorted(p.stem for p in (ROOT / "migrations").glob("[0-9]*.py"))
+    assert len(names) >= 4
+    assert first.stdout == (
+        f"Applied {len(names)} migration(s) to sqlite://./data/whmcs-bridge.sqlite3: "
+        f"{', '.join(names)}.\n"
+    )
+    assert second.stdout == (
+        "Nothing to apply: sqlite://./data/whmcs-bridge.sqlite3 is up to date.\n"
+    )
+    assert (first.stderr, second.stderr) == ("", "")
 
 
 def test_check_fails_with_the_hint(tmp_path: Path) -> None:
@@ -113,11 +140,81 @@ def test_serve_outside_the_demo_refuses_to_run_without_tokens(tmp_path: Path) ->
         "WHMCS_API_SECRET": "secret-value",
     }
 
-    result = run(["serve", "--port", "1"], env, tmp_path)
+    result = run(["serve", "--port", "0"], env, tmp_path)  # serve binds before the check
 
     assert result.returncode == 2
     assert "no API token exists" in result.stderr
     assert "tokens create" in result.stderr
+
+
+def _audit_entries(tmp_path: Path, *ages_in_days: int) -> None:
+    database = sqlite3.connect(tmp_path / "data" / "whmcs-bridge.sqlite3")
+    now = datetime.datetime.now(datetime.UTC)
+    with database:
+        for age in ages_in_days:
+            created = (now - datetime.timedelta(days=age)).isoformat(sep=" ")
+            database.execute(
+                "INSERT INTO sync_logs (operation, status, correlation_id, created_at) "
+                "VALUES ('TEST', 'SUCCESS', 'cli-test', ?)",
+                (created,),
+            )
+    database.close()
+
+
+def _audit_count(tmp_path: Path) -> int:
+    database = sqlite3.connect(tmp_path / "data" / "whmcs-bridge.sqlite3")
+    (count,) = database.execute("SELECT COUNT(*) FROM sync_logs").fetchone()
+    database.close()
+    return int(count)
+
+
+def test_logs_purge_dry_run_counts_and_deletes_nothing(tmp_path: Path) -> None:
+    assert run(["migrate"], {}, tmp_path).returncode == 0
+    _audit_entries(tmp_path, 400, 100, 91, 2)
+
+    result = run(["logs", "purge", "--older-than", "90", "--dry-run"], {}, tmp_path)
+
+    assert result.returncode == 0
+    assert result.stdout == (
+        "Would delete 3 audit entries older than 90 days (dry run: nothing deleted).\n"
+    )
+    assert _audit_count(tmp_path) == 4
+
+
+def test_logs_purge_without_a_terminal_needs_yes(tmp_path: Path) -> None:
+    assert run(["migrate"], {}, tmp_path).returncode == 0
+    _audit_entries(tmp_path, 400, 2)
+
+    refused = run(["logs", "purge", "--older-than", "0"], {}, tmp_path)  # stdin: /dev/null
+    assert _audit_count(tmp_path) == 2
+    confirmed = run(["logs", "purge", "--older-than", "30", "--yes"], {}, tmp_path)
+
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        "whmcs-bridge: Delete 2 audit entries older than 0 days (this cannot be undone): "
+        "confirm with --yes (there is no terminal to ask on)\n"
+    )
+    assert confirmed.stdout == "Deleted 1 audit entries older than 30 days.\n"
+    assert _audit_count(tmp_path) == 1
+
+
+@pytest.mark.parametrize(("answer", "left", "code"), [("n\n", 2, 1), ("\n", 2, 1), ("y\n", 0, 0)])
+def test_logs_purge_asks_on_a_terminal(tmp_path: Path, answer: str, left: int, code: int) -> None:
+    assert run(["migrate"], {}, tmp_path).returncode == 0
+    _audit_entries(tmp_path, 40, 50)
+    controller, terminal = pty.openpty()
+    try:
+        os.write(controller, answer.encode())
+        result = run(["logs", "purge", "--older-than", "30"], {}, tmp_path, stdin=terminal)
+    finally:
+        os.close(controller)
+        os.close(terminal)
+
+    assert result.returncode == code, result.stderr
+    assert "Delete 2 audit entries older than 30 days (this cannot be undone)? [y/N]" in (
+        result.stderr
+    )
+    assert _audit_count(tmp_path) == left
 
 
 def test_logs_purge_and_erase(tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ from whmcs_bridge.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from whmcs_bridge.security import GraphQLGate
 from whmcs_bridge.settings import Settings
 from whmcs_bridge.shutdown import drain_on_stop_signals
-from whmcs_bridge.tokens import Principal, TokenVerifier
+from whmcs_bridge.tokens import Principal, TokenVerifier, serving_tokens_exist
 
 logger = logging.getLogger("whmcs_bridge")
 
@@ -59,12 +59,17 @@ SANDBOX_BANNER = """
 
 
 def create_app(
-    settings: Settings, *, manage_database: bool = True, require_tokens: bool = True
+    settings: Settings,
+    *,
+    manage_database: bool = True,
+    require_tokens: bool = True,
+    sandbox_data: Path | None = None,
 ) -> Starlette:
     """Build the app. With `manage_database=False` the caller has initialised Tortoise (tests).
 
-    Outside the sandbox demo the app refuses to start while no API token exists
-    (`require_tokens=False` only for `whmcs-bridge check`, which serves nobody).
+    Outside the sandbox demo the app refuses to start while no API token but the demo's exists
+    (`require_tokens=False` only for `whmcs-bridge check`, which serves nobody), and refuses the
+    demo's token. `sandbox_data`: the file the built-in sandbox keeps its data in (`serve`).
     """
     mapping = FieldMapping.load(settings.field_mapping_file)  # invalid: stops start-up
     if settings.allowed_hosts is None and settings.host in ("0.0.0.0", "::"):
@@ -74,7 +79,7 @@ def create_app(
             settings.host,
             ", ".join(settings.served_hosts),
         )
-    verifier = TokenVerifier()
+    verifier = TokenVerifier(accept_demo=settings.whmcs.use_sandbox)
     metrics = Metrics() if settings.metrics_enabled else None
     limiter: MemoryRateLimiter | RedisRateLimiter | None = None
     if settings.rate_limit_per_minute:
@@ -96,16 +101,15 @@ def create_app(
             if isinstance(limiter, RedisRateLimiter):
                 stack.push_async_callback(limiter.close)
             needs_token = require_tokens and not settings.whmcs.use_sandbox
-            if needs_token and not await models.ApiToken.exists():
-                raise NoTokensError(
-                    "No API token exists, so nobody could use this server: create one with "
-                    "`whmcs-bridge tokens create NAME --scope write` and restart."
-                )
+            if needs_token and not await serving_tokens_exist():
+                raise NoTokensError(NO_TOKENS)
             app.state.sandbox = None
             app.state.verifier = verifier
             if metrics is not None:
                 stack.callback(metrics.process_exited)
-            app.state.bridge = bridge = await _build_bridge(settings, mapping, stack, app, metrics)
+            app.state.bridge = bridge = await _build_bridge(
+                settings, mapping, stack, app, metrics, sandbox_data
+            )
             if bridge.whmcs is not None:
                 stack.enter_context(drain_on_stop_signals(bridge.whmcs.stop_new_calls))
             yield
@@ -165,6 +169,12 @@ def create_app(
     )
 
 
+NO_TOKENS = (
+    "no API token exists (the sandbox demo's does not count with a real WHMCS), so nobody could "
+    "use this server: create one with `whmcs-bridge tokens create NAME --scope write`"
+)
+
+
 class NoTokensError(RuntimeError):
     """The server would start with nobody allowed in."""
 
@@ -175,6 +185,7 @@ async def _build_bridge(
     stack: AsyncExitStack,
     app: Starlette,
     metrics: Metrics | None = None,
+    sandbox_data: Path | None = None,
 ) -> Bridge:
     whmcs_settings = settings.whmcs
     session = aiohttp.ClientSession(
@@ -187,7 +198,7 @@ async def _build_bridge(
         sandbox_config = SandboxConfig(
             identifier=secrets.token_urlsafe(16), secret=secrets.token_urlsafe(24)
         )
-        sandbox = await start_sandbox(sandbox_config)
+        sandbox = await start_sandbox(sandbox_config, data_file=sandbox_data)
         stack.push_async_callback(sandbox.stop)
         app.state.sandbox = sandbox
         logger.warning(SANDBOX_BANNER, sandbox.url)

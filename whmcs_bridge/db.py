@@ -19,7 +19,7 @@ def tortoise_config(database_url: str, *, create_file: bool = True) -> dict[str,
     if create_file:
         _owner_only_sqlite(database_url)
     return {
-        "connections": {"default": _with_driver_options(database_url)},
+        "connections": {"default": _with_driver_options(database_url, create_file=create_file)},
         "apps": {
             "models": {
                 "models": MODELS_MODULES,
@@ -71,10 +71,12 @@ def _private_folders(directory: str) -> None:
             os.mkdir(folder, 0o700)
 
 
-def _with_driver_options(url: str) -> str:
-    # A relative sqlite path is relative to the working directory: make sure its folder exists.
+def _with_driver_options(url: str, *, create_file: bool) -> str:
+    # A relative sqlite path is relative to the working directory: make sure its folder exists
+    # (not when this module is imported: a command that fails before it opens the database
+    # leaves nothing behind).
     path = _sqlite_path(url)
-    if path is not None:
+    if path is not None and create_file:
         _private_folders(os.path.dirname(path))
         if "synchronous=" not in url:
             # WAL (Tortoise's default) with synchronous=NORMAL: a commit survives a crash of this
@@ -91,12 +93,19 @@ TORTOISE_ORM = tortoise_config(
 )
 
 
-async def migrate(database_url: str) -> None:
-    """Apply every pending migration (Tortoise's built-in engine)."""
+async def migrate(database_url: str) -> list[str]:
+    """Apply every pending migration (Tortoise's built-in engine); returns the names applied."""
     from tortoise import Tortoise
     from tortoise.migrations.api.migrate import migrate as run_migrations
 
+    applied: list[str] = []
+
+    def progress(event: str, app_label: str, name: str) -> None:
+        if event == "apply_done":
+            applied.append(name)
+
     try:
-        await run_migrations(config=tortoise_config(database_url))
+        await run_migrations(config=tortoise_config(database_url), progress=progress)
     finally:
         await Tortoise.close_connections()
+    return applied

@@ -5,17 +5,27 @@ from __future__ import annotations
 import datetime
 
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 import models
 
 
+def _older_than(days: int, now: datetime.datetime | None) -> QuerySet[models.SyncLog]:
+    if days < 0:
+        raise ValueError("--older-than must be 0 or more days")
+    cutoff = (now or datetime.datetime.now(datetime.UTC)) - datetime.timedelta(days=days)
+    return models.SyncLog.filter(created_at__lt=cutoff)
+
+
+async def count_old_logs(older_than_days: int, *, now: datetime.datetime | None = None) -> int:
+    """How many audit entries `purge_logs` would delete."""
+    return await _older_than(older_than_days, now).count()
+
+
 async def purge_logs(older_than_days: int, *, now: datetime.datetime | None = None) -> int:
     """Delete audit entries older than `older_than_days`; returns how many."""
-    if older_than_days < 0:
-        raise ValueError("--older-than must be 0 or more days")
-    cutoff = (now or datetime.datetime.now(datetime.UTC)) - datetime.timedelta(days=older_than_days)
-    old = models.SyncLog.filter(created_at__lt=cutoff)
+    old = _older_than(older_than_days, now)
     async with in_transaction():
         # Counted first: SQLite's change count would add the rows the counter triggers touched.
         count = await old.count()

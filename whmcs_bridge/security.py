@@ -36,6 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from graph.outage import is_database_outage
 from graph.view import send_error
 from whmcs_bridge.ratelimit import RateLimiter, client_key
+from whmcs_bridge.settings import is_loopback_host
 from whmcs_bridge.tokens import Principal, TokenVerifier
 
 JSON_TYPES = ("application/json", "application/graphql-response+json")
@@ -55,6 +56,13 @@ def wants_graphiql(scope: Scope) -> bool:
         and "text/html" in _header(scope, b"accept")
         and "query" not in QueryParams(scope.get("query_string", b""))
     )
+
+
+def _arrived_on_loopback(scope: Scope) -> bool:
+    """The connection came in on a loopback address of this machine (whatever HOST says:
+    `uvicorn --factory ... --host 0.0.0.0` cannot tell the settings where it listens)."""
+    server = scope.get("server")
+    return server is not None and is_loopback_host(str(server[0]))
 
 
 class GraphQLGate:
@@ -126,7 +134,7 @@ class GraphQLGate:
         presented = [value for key, value in scope.get("headers", ()) if key == b"authorization"]
         address = client_key(scope)
         await self._spend(self.address_limiter, address, "this address")
-        if not presented and self.anonymous is not None:
+        if not presented and self.anonymous is not None and _arrived_on_loopback(scope):
             return self.anonymous  # the sandbox demo only; a token given is still checked
         if len(presented) > 1:
             raise _unauthenticated("Send one Authorization header, not several.")

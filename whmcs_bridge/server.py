@@ -7,6 +7,7 @@
   multiprocess mode adds their metrics up, in PROMETHEUS_MULTIPROC_DIR (a fresh temporary
   folder unless it is set), emptied at start as prometheus-client requires.
 - Bounds on what one client may hold of the server (below).
+- The socket is bound by the caller (`whmcs_bridge.listen`), before anything else starts.
 
 Bounds on what one client may hold of the server.
 
@@ -32,6 +33,7 @@ import asyncio
 import math
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,6 +43,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.supervisors import Multiprocess
 
 from whmcs_bridge.settings import HttpLimits, Settings
 
@@ -64,14 +67,21 @@ def uvicorn_options(
     }
 
 
-def serve(settings: Settings, app: Starlette, *, host: str, port: int, workers: int) -> None:
-    options = uvicorn_options(settings, host=host, port=port, workers=workers)
+def serve(settings: Settings, app: Starlette, *, sock: socket.socket, workers: int) -> None:
+    """Serve on `sock` (bound already) until stopped; `settings.host`/`port` name it in logs."""
+    options = uvicorn_options(settings, host=settings.host, port=settings.port, workers=workers)
     if workers == 1 and settings.metrics_dir is None:
-        uvicorn.run(app, **options)
+        uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[sock])
         return
     with metrics_folder(settings.metrics_dir):
-        # Each worker builds its own app from the same environment and .env.
-        uvicorn.run(APP_FACTORY, factory=True, workers=workers, **options)
+        # Each worker builds its own app from the same environment and .env (what uvicorn.run
+        # does with workers, on the socket bound already).
+        config = uvicorn.Config(APP_FACTORY, factory=True, workers=workers, **options)
+        server = uvicorn.Server(config)
+        if workers == 1:
+            server.run(sockets=[sock])
+        else:
+            Multiprocess(config, sockets=[sock]).run()
 
 
 @contextmanager

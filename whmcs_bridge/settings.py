@@ -135,8 +135,12 @@ class Settings:
 
     @property
     def anonymous_allowed(self) -> bool:
-        """Only the sandbox demo (no real WHMCS behind it) may be used without a token."""
-        return self.whmcs.use_sandbox and self.demo_anonymous
+        """Only the sandbox demo (no real WHMCS behind it) on loopback takes anonymous requests.
+
+        `HOST` (or `serve --host`, which the CLI puts here) must be a loopback address: a demo
+        reachable from other machines needs a token like any server.
+        """
+        return self.whmcs.use_sandbox and self.demo_anonymous and is_loopback_host(self.host)
 
     @property
     def shutdown_grace_s(self) -> float:
@@ -157,7 +161,14 @@ class Settings:
         identifier = _secret(env, "WHMCS_API_IDENTIFIER")
         secret = _secret(env, "WHMCS_API_SECRET")
         allow_insecure = _bool(env, "WHMCS_ALLOW_INSECURE_URL", default=False)
-        if api_url is not None:
+        access_key = _access_key(env)
+        if api_url is None:
+            _refuse_credentials_without_url(
+                ("WHMCS_API_IDENTIFIER", identifier),
+                ("WHMCS_API_SECRET", secret),
+                ("WHMCS_API_ACCESS_KEY", access_key),
+            )
+        else:
             for name, value in (("WHMCS_API_IDENTIFIER", identifier), ("WHMCS_API_SECRET", secret)):
                 if value is None:
                     raise SettingsError(f"{name} is required when WHMCS_API_URL is set.")
@@ -166,7 +177,7 @@ class Settings:
             api_url=api_url,
             identifier=identifier,
             secret=secret,
-            access_key=_access_key(env),
+            access_key=access_key,
             enabled=_bool(env, "WHMCS_ENABLED", default=True),
             timeout_s=_number(env, "WHMCS_API_TIMEOUT", float, default=30.0, low=0.1, high=600),
             max_concurrency=_number(env, "WHMCS_MAX_CONCURRENCY", int, default=8, low=1, high=256),
@@ -334,9 +345,23 @@ def _url(env: Mapping[str, str], name: str) -> str | None:
     return raw
 
 
+def _refuse_credentials_without_url(*given: tuple[str, Secret | None]) -> None:
+    """A WHMCS credential with no WHMCS_API_URL is a mistake (unset or misspelled), not a demo.
+
+    Running the built-in sandbox then would accept anonymous writes where a real WHMCS was meant.
+    """
+    names = [name for name, value in given if value is not None]
+    if names:
+        raise SettingsError(
+            f"WHMCS_API_URL is not set, but {', '.join(names)} {'is' if len(names) == 1 else 'are'}"
+            ": set WHMCS_API_URL to your WHMCS address, or unset the WHMCS credentials to run "
+            "the built-in sandbox demo."
+        )
+
+
 def _check_transport_security(url: str, *, allow_insecure: bool) -> None:
     parts = urlsplit(url)
-    if parts.scheme == "https" or allow_insecure or _is_loopback(parts.hostname or ""):
+    if parts.scheme == "https" or allow_insecure or is_loopback_host(parts.hostname or ""):
         return
     raise SettingsError(
         "WHMCS_API_URL must use https:// (the API credentials travel in every request); "
@@ -344,7 +369,9 @@ def _check_transport_security(url: str, *, allow_insecure: bool) -> None:
     )
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback_host(host: str) -> bool:
+    """`localhost`, 127.0.0.0/8 or ::1 (brackets allowed); a name or 0.0.0.0 is not."""
+    host = host.strip().removeprefix("[").removesuffix("]").lower()
     if host == "localhost":
         return True
     try:

@@ -23,7 +23,7 @@ async def test_delay_after_commit_creates_the_client_although_the_caller_timed_o
 
     assert state.client_by_email("ada@example.net") is not None  # WHMCS did create it
     retry = await api.fails("AddClient", **client_form())
-    assert retry == "A user already exists with that email address"
+    assert retry == "A client already exists with that email address"
 
 
 async def test_delay_before_commit_answers_late_but_normally(api: Api) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 import pytest
 
 from integrations.whmcs.sandbox import SandboxConfig
@@ -177,31 +180,91 @@ async def test_user_ids_drift_from_client_ids_after_the_invited_user(api: Api) -
     assert (body["client"]["id"], body["client"]["owner_user_id"]) == (4, 5)
 
 
-async def test_details_carry_every_documented_field(api: Api) -> None:
-    body = await api.ok("GetClientsDetails", clientid="2")
+# GetClientsDetails' `client` object in WHMCS's 8.x API reference (its example answer), with the
+# JSON type of each value there. `customfields1` (one per custom field) is left out: the sandbox
+# has no custom fields.
+DOCUMENTED_CLIENT_KEYS: dict[str, type | tuple[type, ...]] = {
+    "client_id": int, "owner_user_id": int, "userid": int, "id": int, "uuid": str,
+    "firstname": str, "lastname": str, "fullname": str, "companyname": str, "email": str,
+    "address1": str, "address2": str, "city": str, "fullstate": str, "state": str,
+    "postcode": str, "countrycode": str, "country": str, "phonenumber": str, "tax_id": str,
+    "email_preferences": dict, "statecode": str, "countryname": str, "phonecc": str,
+    "phonenumberformatted": str, "telephoneNumber": str, "billingcid": int, "notes": str,
+    "currency": int, "defaultgateway": str, "groupid": int, "status": str, "credit": str,
+    "taxexempt": bool, "latefeeoveride": bool, "overideduenotices": bool,
+    "separateinvoices": bool, "disableautocc": bool, "emailoptout": bool,
+    "marketing_emails_opt_in": bool, "overrideautoclose": bool, "allowSingleSignOn": int,
+    "email_verified": bool, "language": str, "isOptedInToMarketingEmails": bool,
+    "lastlogin": str, "currency_code": str, "customfields": list, "users": dict,
+}  # fmt: skip
 
-    expected = {
-        "firstname",
-        "lastname",
-        "fullname",
-        "companyname",
-        "email",
-        "address1",
-        "address2",
-        "city",
-        "state",
-        "postcode",
-        "country",
-        "countrycode",
-        "phonenumber",
-        "status",
-        "datecreated",
-        "uuid",
-        "owner_user_id",
-        "users",
+
+async def test_details_carry_every_documented_key_with_its_type(api: Api) -> None:
+    body = await api.ok("GetClientsDetails", clientid="3")
+
+    client = body["client"]
+    missing = set(DOCUMENTED_CLIENT_KEYS) - set(client)
+    assert not missing, missing
+    wrong = {
+        key: type(client[key]).__name__
+        for key, kind in DOCUMENTED_CLIENT_KEYS.items()
+        if type(client[key]) is not kind  # exact: a bool is not an int here
     }
-    assert expected <= set(body["client"])
-    assert expected <= set(body)
+    assert not wrong, wrong
+    assert set(DOCUMENTED_CLIENT_KEYS) - {"users", "email_preferences"} <= set(body)  # flat copy
+
+
+async def test_details_values_in_whmcs_string_forms(api: Api) -> None:
+    body = await api.ok("GetClientsDetails", clientid="3")
+
+    client = body["client"]
+    assert (client["countryname"], client["countrycode"], client["phonecc"]) == (
+        "United Kingdom",
+        "GB",
+        "44",
+    )
+    assert client["telephoneNumber"] == client["phonenumberformatted"] == "+44.1134960721"
+    assert (client["statecode"], client["fullstate"]) == ("West Yorkshire", "West Yorkshire")
+    assert (client["billingcid"], client["defaultgateway"], client["credit"]) == (0, "", "0.00")
+    assert client["allowSingleSignOn"] == 1
+    assert client["email_preferences"] == dict.fromkeys(
+        ("general", "invoice", "support", "product", "domain", "affiliate"), "1"
+    )
+    flags = ("latefeeoveride", "overideduenotices", "separateinvoices", "disableautocc")
+    assert [client[f] for f in (*flags, "overrideautoclose", "emailoptout")] == [False] * 6
+    # The deprecated flat copy has 7.x's string ids next to the nested ints.
+    assert (body["billingcid"], body["allowSingleSignOn"], body["currency"]) == ("0", "1", "1")
+
+
+@pytest.mark.parametrize(
+    ("country", "name"),
+    [("US", "United States"), ("DE", "Germany"), ("KR", "South Korea"), ("", "")],
+)
+async def test_details_country_names(api: Api, country: str, name: str) -> None:
+    api.sandbox.state.update_client(2, country=country)
+
+    client = (await api.ok("GetClientsDetails", clientid="2"))["client"]
+
+    assert (client["countryname"], client["countrycode"]) == (name, country)
+
+
+async def test_update_client_sets_the_override_flags_and_payment_method(api: Api) -> None:
+    await api.ok(
+        "UpdateClient",
+        clientid="2",
+        latefeeoveride="1",
+        overideduenotices="true",
+        separateinvoices="1",
+        disableautocc="on",
+        overrideautoclose="1",
+        paymentmethod="paypal",
+        billingcid="0",
+    )
+
+    client = (await api.ok("GetClientsDetails", clientid="2"))["client"]
+    flags = ("latefeeoveride", "overideduenotices", "separateinvoices", "disableautocc")
+    assert [client[f] for f in (*flags, "overrideautoclose")] == [True] * 5
+    assert client["defaultgateway"] == "paypal"
 
 
 async def test_legacy_client_has_a_zero_date(api: Api) -> None:
@@ -226,9 +289,69 @@ async def test_details_escape_slashes_and_non_ascii_like_php(api: Api) -> None:
 
 async def test_details_stats_only_when_asked(api: Api) -> None:
     body = await api.ok("GetClientsDetails", clientid="2", stats="true")
+    unpaid = await api.ok("GetInvoices", userid="2", status="Unpaid")
 
     assert body["stats"]["creditbalance"] == "$0.00 USD"
-    assert body["stats"]["numdueinvoices"] == 0
+    assert body["stats"]["numdueinvoices"] == unpaid["totalresults"] == 2
+
+
+# The reference's `stats` keys: counts are ints, money is a formatted string, two booleans.
+STATS_BOOLEANS = {"incredit", "isAffiliate"}
+STATS_AMOUNTS = {
+    "dueinvoicesbalance", "creditbalance", "grossRevenue", "expenses", "income",
+    "overdueinvoicesbalance", "draftInvoicesBalance", "unpaidinvoicesamount",
+    "paidinvoicesamount", "cancelledinvoicesamount", "refundedinvoicesamount",
+    "collectionsinvoicesamount", "paymentpendinginvoicesamount",
+}  # fmt: skip
+STATS_COUNTS = {
+    "numdueinvoices", "numoverdueinvoices", "numDraftInvoices", "numunpaidinvoices",
+    "numpaidinvoices", "numcancelledinvoices", "numrefundedinvoices", "numcollectionsinvoices",
+    "numpaymentpendinginvoices", "productsnumactivehosting", "productsnumhosting",
+    "productsnumactivereseller", "productsnumreseller", "productsnumactiveservers",
+    "productsnumservers", "productsnumactiveother", "productsnumother", "productsnumactive",
+    "productsnumtotal", "numactivedomains", "numdomains", "numacceptedquotes", "numquotes",
+    "numtickets", "numactivetickets", "numaffiliatesignups",
+}  # fmt: skip
+
+
+async def test_details_stats_carry_every_documented_key(api: Api) -> None:
+    stats = (await api.ok("GetClientsDetails", clientid="2", stats="1"))["stats"]
+
+    assert set(stats) == STATS_BOOLEANS | STATS_AMOUNTS | STATS_COUNTS
+    assert {k for k, v in stats.items() if type(v) is bool} == STATS_BOOLEANS
+    assert all(type(stats[k]) is int for k in STATS_COUNTS)
+    assert all(re.fullmatch(r"\$\d+\.\d\d USD", stats[k]) for k in STATS_AMOUNTS), stats
+
+
+@pytest.mark.parametrize("client_id", range(1, 13))
+async def test_details_stats_agree_with_the_other_actions(api: Api, client_id: int) -> None:
+    """What stats counts is what GetClientsProducts, GetClientsDomains, GetTickets and
+    GetInvoices list for the same client."""
+    cid = str(client_id)
+    stats = (await api.ok("GetClientsDetails", clientid=cid, stats="1"))["stats"]
+    products = await api.ok("GetClientsProducts", clientid=cid, limitnum="250")
+    domains = await api.ok("GetClientsDomains", clientid=cid, limitnum="250")
+    tickets = await api.ok("GetTickets", clientid=cid, ignore_dept_assignments="1")
+
+    rows = products["products"]["product"] if products["products"] else []
+    assert stats["productsnumtotal"] == int(products["totalresults"]) == len(rows)
+    assert stats["productsnumactive"] == sum(p["status"] == "Active" for p in rows)
+    assert stats["numdomains"] == int(domains["totalresults"])
+    assert stats["numtickets"] == int(tickets["totalresults"])
+    for status, key in (("Unpaid", "numunpaidinvoices"), ("Paid", "numpaidinvoices")):
+        listed = await api.ok("GetInvoices", userid=cid, status=status)
+        assert stats[key] == int(listed["totalresults"]), status
+
+
+async def test_details_stats_money_is_the_balance_owed(api: Api) -> None:
+    stats = (await api.ok("GetClientsDetails", clientid="2", stats="1"))["stats"]
+    unpaid = await api.ok("GetInvoices", userid="2", status="Unpaid")
+
+    owed = Decimal(0)
+    for row in unpaid["invoices"]["invoice"]:
+        owed += Decimal((await api.ok("GetInvoice", invoiceid=str(row["id"])))["balance"])
+    assert owed > 0
+    assert stats["dueinvoicesbalance"] == stats["unpaidinvoicesamount"] == f"${owed:.2f} USD"
 
 
 async def test_details_need_clientid_or_email(api: Api) -> None:

@@ -91,8 +91,11 @@ async def test_noemail_follows_php_truthiness(api: Api) -> None:
         ({"phonenumber": "call me"}, "Invalid telephone phone number"),
         ({"password2": None}, "You did not enter a password"),
         ({"owner_user_id": "999", "password2": None}, "Invalid Owner User ID"),
-        ({"email": "BOB@example.com"}, "A user already exists with that email address"),
+        # A client has the e-mail (whatever the case): the client-level duplicate.
+        ({"email": "BOB@example.com"}, "A client already exists with that email address"),
+        # A login user with the e-mail but no client with it: the user-level one.
         ({"email": "olivia@example.org"}, "A user already exists with that email address"),
+        ({"email": "tom@acme-widgets.example"}, "A user already exists with that email address"),
     ],
 )
 async def test_add_client_validation_messages(
@@ -106,6 +109,18 @@ async def test_first_failing_field_wins(api: Api) -> None:
     form = client_form(lastname=None, city=None, country="XX")
 
     assert await api.fails("AddClient", **form) == "You did not enter your last name"
+
+
+async def test_a_client_whose_email_changed_leaves_its_login_behind(api: Api) -> None:
+    # 8.x: UpdateClient changes the client's e-mail, not its owner user's: the old address is
+    # then a user without a client, the new one a client.
+    await api.ok("UpdateClient", clientid="2", email="robert@example.com")
+
+    old = await api.fails("AddClient", **client_form(email="bob@example.com"))
+    new = await api.fails("AddClient", **client_form(email="robert@example.com"))
+
+    assert old == "A user already exists with that email address"
+    assert new == "A client already exists with that email address"
 
 
 async def test_existing_client_email_under_an_existing_user(api: Api) -> None:
@@ -137,7 +152,8 @@ async def test_skipvalidation_lifts_address_and_phone(api: Api, flag: str) -> No
         ({"email": None}, "You did not enter your email address"),
         ({"email": "nope"}, "The email address you entered was not valid"),
         ({"password2": None}, "You did not enter a password"),
-        ({"email": "bob@example.com"}, "A user already exists with that email address"),
+        ({"email": "bob@example.com"}, "A client already exists with that email address"),
+        ({"email": "olivia@example.org"}, "A user already exists with that email address"),
     ],
 )
 async def test_skipvalidation_keeps_email_password_and_duplicates(

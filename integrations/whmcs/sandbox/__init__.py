@@ -8,6 +8,7 @@ client's normaliser cannot hide each other's bugs.
 from .app import create_app
 from .config import DEFAULT_IDENTIFIER, DEFAULT_SECRET, SandboxConfig
 from .faults import Fault, FaultKind
+from .persist import StateFile, StateFileError
 from .runner import RunningSandbox, serve_forever, start_sandbox
 from .state import SandboxState, SentEmail
 
@@ -20,6 +21,8 @@ __all__ = [
     "SandboxConfig",
     "SandboxState",
     "SentEmail",
+    "StateFile",
+    "StateFileError",
     "create_app",
     "serve_forever",
     "start_sandbox",

@@ -10,11 +10,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .client_stats import client_stats
 from .config import SandboxConfig
-from .countries import CALLING_CODES
+from .countries import CALLING_CODES, country_name
 from .module_actions import MODULE_HANDLERS, listing
 from .php import php_int, php_truthy
-from .records import EMAIL_PREFERENCE_KEYS, ZERO_DATE, ClientRecord
+from .records import EMAIL_PREFERENCE_KEYS, OVERRIDE_FLAGS, ZERO_DATE, ClientRecord
 from .state import SandboxState
 from .ticket_actions import TICKET_HANDLERS
 from .validation import check_add_client, check_update_client
@@ -46,8 +47,8 @@ _TEXT_FIELDS = (
     "language",
     "notes",
 )
-_INT_FIELDS = ("groupid", "currency")
-_BOOL_FIELDS = ("taxexempt", "marketingoptin")
+_INT_FIELDS = ("groupid", "currency", "billingcid")
+_BOOL_FIELDS = ("taxexempt", "marketingoptin", *OVERRIDE_FLAGS)
 
 
 def error(message: str) -> Payload:
@@ -134,15 +135,7 @@ def get_clients_details(state: SandboxState, config: SandboxConfig, params: Para
     }
     payload: Payload = {"result": "success", **flat, "client": details}
     if php_truthy(params.get("stats")):
-        payload["stats"] = {
-            "numdueinvoices": 0,
-            "dueinvoicesbalance": "$0.00 USD",
-            "creditbalance": f"${client.credit} USD",
-            "productsnumactive": 0,
-            "numactivedomains": 0,
-            "numtickets": 0,
-            "isAffiliate": False,
-        }
+        payload["stats"] = client_stats(state, client)
     return payload
 
 
@@ -155,6 +148,8 @@ def _details(state: SandboxState, client: ClientRecord) -> Payload:
         for u in (state.users.get(uid) for uid in client.user_ids)
         if u is not None
     ]
+    # The keys, their order and their types as the 8.x reference shows them; `datecreated`
+    # is the sandbox's addition (the reference does not list it; the bridge reads it if there).
     return {
         "client_id": client.id,
         "owner_user_id": client.owner_user_id,
@@ -174,24 +169,38 @@ def _details(state: SandboxState, client: ClientRecord) -> Payload:
         "postcode": client.postcode,
         "countrycode": client.country,
         "country": client.country,
-        "phonecc": str(calling_code or ""),
         "phonenumber": client.phonenumber,
-        "phonenumberformatted": formatted,
         "tax_id": client.tax_id,
         "email_preferences": {
             k: "1" if client.email_preferences.get(k, True) else "0" for k in EMAIL_PREFERENCE_KEYS
         },
+        "statecode": client.state,
+        "countryname": country_name(client.country),
+        "phonecc": str(calling_code or ""),
+        "phonenumberformatted": formatted,
+        "telephoneNumber": formatted,
+        "billingcid": client.billingcid,
+        "notes": client.notes,
         "currency": client.currency,
-        "currency_code": "USD",
+        "defaultgateway": client.defaultgateway,
         "groupid": client.groupid,
         "status": client.status,
         "credit": client.credit,
         "taxexempt": client.taxexempt,
+        "latefeeoveride": client.latefeeoveride,
+        "overideduenotices": client.overideduenotices,
+        "separateinvoices": client.separateinvoices,
+        "disableautocc": client.disableautocc,
+        "emailoptout": client.emailoptout,
         "marketing_emails_opt_in": client.marketingoptin,
+        "overrideautoclose": client.overrideautoclose,
+        "allowSingleSignOn": int(client.allow_single_sign_on),
+        "email_verified": client.email_verified,
         "language": client.language,
-        "datecreated": client.datecreated,
-        "notes": client.notes,
+        "isOptedInToMarketingEmails": client.marketingoptin,
         "lastlogin": _last_login(client),
+        "currency_code": "USD",
+        "datecreated": client.datecreated,
         "customfields": [],
         "users": {"user": users},
     }
@@ -240,6 +249,8 @@ def update_client(state: SandboxState, config: SandboxConfig, params: Params) ->
     if message is not None:
         return error(message)
     changes = _submitted_fields(params)
+    if "paymentmethod" in params:
+        changes["defaultgateway"] = params["paymentmethod"].strip()
     status = _STATUSES.get(params.get("status", "").strip().lower())
     if status is not None:
         changes["status"] = status

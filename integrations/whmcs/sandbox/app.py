@@ -17,6 +17,7 @@ from .config import SandboxConfig
 from .control import create_control_handler
 from .faults import Fault, FaultKind
 from .pages import HTML_500, MAINTENANCE, WAF_403
+from .persist import StateFile
 from .render import HTML_TYPE, TEXT_TYPE, Answer, render
 from .state import SandboxState
 
@@ -26,6 +27,7 @@ API_PATH = "/includes/api.php"
 CONTROL_PATH = "/_sandbox/control"
 CONFIG_KEY = web.AppKey("whmcs_sandbox_config", SandboxConfig)
 STATE_KEY = web.AppKey("whmcs_sandbox_state", SandboxState)
+STORE_KEY = web.AppKey("whmcs_sandbox_store", StateFile)
 
 INVALID_CREDENTIALS = "Invalid or missing credentials"
 AUTH_FAILED = "Authentication Failed"
@@ -41,18 +43,26 @@ def create_app(
     *,
     state: SandboxState | None = None,
     control: bool = False,
+    store: StateFile | None = None,
 ) -> web.Application:
-    """The sandbox as an aiohttp app; ``control=True`` adds ``POST /_sandbox/control``."""
+    """The sandbox as an aiohttp app; ``control=True`` adds ``POST /_sandbox/control``.
+
+    With a ``store``, the state is committed to it after every write action and control
+    operation, before the answer.
+    """
     config = config or SandboxConfig()
     state = state or SandboxState(seed=config.seed, latency_ms=config.latency_ms)
     app = web.Application()
     app[CONFIG_KEY] = config
     app[STATE_KEY] = state
+    if store is not None:
+        app[STORE_KEY] = store
     app.router.add_post(API_PATH, _handle_api)
     # PHP reads $_REQUEST, so old-style query strings work for reads too.
     app.router.add_get(API_PATH, _handle_api, allow_head=False)
     if control:
-        app.router.add_post(CONTROL_PATH, create_control_handler(state))
+        on_change = store.commit if store else None
+        app.router.add_post(CONTROL_PATH, create_control_handler(state, on_change=on_change))
     return app
 
 
@@ -70,6 +80,10 @@ async def _handle_api(request: web.Request) -> web.StreamResponse:
         if early is not None:
             return _respond(request, early, action)
     answer = _process(request, config, state, params, action)
+    store = request.app.get(STORE_KEY)
+    found = find_action(action)
+    if store is not None and found is not None and found.writes:
+        await store.commit(state)  # before any after-commit fault: the write is done
     if fault is not None and fault.acts_first:
         replaced = await _apply_fault(fault, request, params, action, config, committed=answer)
         answer = replaced or answer

@@ -42,7 +42,11 @@ class _OpError(Exception):
         self.status = status
 
 
-def create_control_handler(state: SandboxState) -> ControlHandler:
+def create_control_handler(
+    state: SandboxState, *, on_change: Callable[[SandboxState], Awaitable[None]] | None = None
+) -> ControlHandler:
+    """``on_change`` runs after every operation that succeeded (the runner saves the state)."""
+
     async def handle(request: web.Request) -> web.StreamResponse:
         try:
             data = json.loads(await request.text())
@@ -51,9 +55,12 @@ def create_control_handler(state: SandboxState) -> ControlHandler:
         if not isinstance(data, dict):
             return _fail("body must be a JSON object", 400)
         try:
-            return web.json_response({"ok": True, **_run(state, data)})
+            answer = _run(state, data)
         except _OpError as exc:
             return _fail(str(exc), exc.status)
+        if on_change is not None:
+            await on_change(state)
+        return web.json_response({"ok": True, **answer})
 
     return handle
 

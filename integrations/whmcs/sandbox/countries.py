@@ -1,6 +1,10 @@
-"""ISO 3166-1 alpha-2 codes (WHMCS accepts only these) and a few calling codes."""
+"""ISO 3166-1 alpha-2 codes (WHMCS accepts only these), country names and a few calling codes."""
 
 from __future__ import annotations
+
+from functools import cache
+
+import pycountry
 
 _ALPHA_2 = """
     AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ
@@ -25,3 +29,12 @@ CALLING_CODES: dict[str, int] = {
 def is_country_code(value: str) -> bool:
     """True for an upper-case ISO 3166-1 alpha-2 code (WHMCS does not upper-case input)."""
     return value in COUNTRY_CODES
+
+
+@cache
+def country_name(code: str) -> str:
+    """GetClientsDetails' ``countryname``: "United Kingdom" for GB; "" for no country."""
+    country = pycountry.countries.get(alpha_2=code) if code else None
+    if country is None:
+        return ""
+    return str(getattr(country, "common_name", None) or country.name)

@@ -76,6 +76,17 @@ class ClientRecord:
     credit: str = "0.00"
     taxexempt: bool = False
     marketingoptin: bool = False
+    billingcid: int = 0  # the contact invoices go to; 0: the client itself
+    defaultgateway: str = ""  # UpdateClient's ``paymentmethod``; "": the system default
+    # Per-client overrides, spelt as WHMCS spells them.
+    latefeeoveride: bool = False
+    overideduenotices: bool = False
+    separateinvoices: bool = False
+    disableautocc: bool = False
+    emailoptout: bool = False
+    overrideautoclose: bool = False
+    allow_single_sign_on: bool = True
+    email_verified: bool = False
     email_preferences: dict[str, bool] = field(default_factory=_all_preferences)
     user_ids: list[int] = field(default_factory=list)  # users with access, owner first
 
@@ -88,5 +99,24 @@ class ClientRecord:
 EDITABLE_CLIENT_FIELDS: frozenset[str] = frozenset(
     f.name for f in fields(ClientRecord) if f.name not in {"id", "uuid", "user_ids"}
 )
-INT_CLIENT_FIELDS: frozenset[str] = frozenset({"owner_user_id", "groupid", "currency"})
-BOOL_CLIENT_FIELDS: frozenset[str] = frozenset({"taxexempt", "marketingoptin"})
+INT_CLIENT_FIELDS: frozenset[str] = frozenset(
+    {"owner_user_id", "groupid", "currency", "billingcid"}
+)
+# UpdateClient's override flags (WHMCS's spelling), also shown by GetClientsDetails.
+OVERRIDE_FLAGS = (
+    "latefeeoveride",
+    "overideduenotices",
+    "separateinvoices",
+    "disableautocc",
+    "overrideautoclose",
+)
+BOOL_CLIENT_FIELDS: frozenset[str] = frozenset(
+    {
+        "taxexempt",
+        "marketingoptin",
+        "emailoptout",
+        "allow_single_sign_on",
+        "email_verified",
+        *OVERRIDE_FLAGS,
+    }
+)

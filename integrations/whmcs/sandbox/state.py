@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from .faults import FaultQueue
 from .module_store import ModuleStore
@@ -47,7 +48,15 @@ class SandboxState:
 
     ``calls`` holds one dict per API request (its parameters minus ``SECRET_PARAMS``),
     recorded on arrival, so rejected and faulted requests are counted too.
+
+    Every other attribute is WHMCS's data and is kept across restarts (``data``/``restore``,
+    written by ``persist``); a new record collection needs no more than an attribute.
     """
+
+    # What belongs to one run of the sandbox, not to the WHMCS it plays.
+    RUN_ONLY: ClassVar[frozenset[str]] = frozenset(
+        {"calls", "faults", "latency_ms", "_seed", "_initial_latency_ms", "_today"}
+    )
 
     def __init__(
         self,
@@ -91,6 +100,46 @@ class SandboxState:
     def today(self) -> date:
         """The sandbox's today (WHMCS's server-local date)."""
         return self._today()
+
+    def data(self) -> dict[str, Any]:
+        """Everything WHMCS would still hold after a restart: records and id counters.
+
+        A holder of more collections (``modules``) gives its attributes, under its name.
+        """
+        return {
+            name: _attributes(value, self) if _is_holder(value) else value
+            for name, value in vars(self).items()
+            if name not in self.RUN_ONLY
+        }
+
+    def restore(self, data: Mapping[str, Any]) -> list[str]:
+        """Take ``data`` (from ``data()``); returns the names it had that this state has not.
+
+        Nothing changes unless every value has the type of the one it replaces.
+        """
+        targets = {n: v for n, v in vars(self).items() if n not in self.RUN_ONLY}
+        plan: list[tuple[object, str, Any]] = []
+        ignored: list[str] = []
+        for name, value in data.items():
+            if name not in targets:
+                ignored.append(name)
+            elif _is_holder(targets[name]):
+                holder = targets[name]
+                if not isinstance(value, dict):
+                    raise TypeError(f"{name} is a {type(value).__name__}")
+                inner = _attributes(holder, self)
+                for attr, attr_value in value.items():
+                    if attr not in inner:
+                        ignored.append(f"{name}.{attr}")
+                        continue
+                    _same_kind(f"{name}.{attr}", attr_value, inner[attr])
+                    plan.append((holder, attr, attr_value))
+            else:
+                _same_kind(name, value, targets[name])
+                plan.append((self, name, value))
+        for target, attr, value in plan:
+            setattr(target, attr, value)
+        return sorted(ignored)
 
     # --- journal -------------------------------------------------------------------------
 
@@ -196,6 +245,25 @@ class SandboxState:
 
     def send_email(self, template: str, client: ClientRecord) -> None:
         self.sent_emails.append(SentEmail(template=template, client_id=client.id, to=client.email))
+
+
+def _is_holder(value: object) -> bool:
+    """An object of the sandbox's own that holds collections (not a record, not a value)."""
+    return (
+        type(value).__module__.startswith(__package__ or "-")
+        and hasattr(value, "__dict__")
+        and not dataclasses.is_dataclass(value)
+    )
+
+
+def _attributes(holder: object, state: SandboxState) -> dict[str, Any]:
+    # Its own attributes, without the way back to the state (restored in place, so kept).
+    return {k: v for k, v in vars(holder).items() if v is not state}
+
+
+def _same_kind(name: str, value: object, current: object) -> None:
+    if not isinstance(value, type(current)):
+        raise TypeError(f"{name} is a {type(value).__name__}")
 
 
 def _check_field_names(fields: Mapping[str, Any]) -> None:

@@ -86,10 +86,12 @@ def check_add_client(state: SandboxState, params: Mapping[str, str]) -> str | No
             return NO_PHONE
         if not is_valid_phone(value("phonenumber")):
             return BAD_PHONE
-    if not owner_given and state.user_by_email(email) is not None:
-        return USER_EXISTS
+    # A client with the e-mail is the client-level duplicate, whoever owns it; only a login
+    # user with the e-mail and no such client is the user-level one (8.x splits the two).
     if state.client_by_email(email) is not None:
         return CLIENT_EXISTS
+    if not owner_given and state.user_by_email(email) is not None:
+        return USER_EXISTS
     if not owner_given and not params.get("password2", ""):
         return NO_PASSWORD
     return None
