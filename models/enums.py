@@ -5,6 +5,11 @@ from enum import StrEnum
 
 class EntityType(StrEnum):
     CLIENT = "CLIENT"
+    SERVICE = "SERVICE"
+    INVOICE = "INVOICE"
+    ORDER = "ORDER"
+    TICKET = "TICKET"
+    DOMAIN = "DOMAIN"
 
 
 class SyncStatus(StrEnum):

@@ -98,11 +98,13 @@ async def stats(*, clock: Callable[[], datetime.datetime] = utcnow) -> Stats:
     """Totals from the trigger-kept counters (a few rows, whatever the size of sync_map); only
     stale PENDING links are counted, through the (status, lease_expires_at) index."""
     by_status = {s: 0 for s in models.SyncStatus}
-    by_entity: dict[models.EntityType, int] = {e: 0 for e in models.EntityType}
+    # Entity types that hold links: clients always; the read-only modules only once they hold any.
+    by_entity: dict[models.EntityType, int] = {models.EntityType.CLIENT: 0}
     for name, n in await _counters(SYNC_MAP_PREFIX):
         entity_type, status = name.split(":")
         by_status[models.SyncStatus(status)] += n
-        by_entity[models.EntityType(entity_type)] += n
+        key = models.EntityType(entity_type)
+        by_entity[key] = by_entity.get(key, 0) + n
     stale = await models.SyncMap.filter(
         Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=clock()),
         status=models.SyncStatus.PENDING,
