@@ -67,9 +67,10 @@ wheel: graphiql
 browser-deps:
 	cd tests/browser && npm ci --no-audit --no-fund
 
-# The npm WHMCS client that judges the sandbox (tests/sandbox/test_judges.py installs it too).
+# The npm WHMCS client that judges the sandbox (tests/integrations/whmcs/sandbox/test_judges.py
+# installs it too).
 judge-deps:
-	cd tests/sandbox/judges && npm ci --no-audit --no-fund
+	cd tests/integrations/whmcs/sandbox/judges && npm ci --no-audit --no-fund
 
 # The Angular example: install, generate the typed operations from schema.graphql, type-check.
 # (npm's EBADENGINE warnings are muted: a few codegen dependencies declare Node >= 22, and

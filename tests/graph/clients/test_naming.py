@@ -117,7 +117,7 @@ async def test_validation_errors_name_local_fields_by_their_graphql_names(
 
 def test_each_field_name_list_says_which_names_it_uses() -> None:
     schema = build_schema(
-        (Path(__file__).resolve().parents[2] / "schema.graphql").read_text(encoding="utf-8")
+        (Path(__file__).resolve().parents[3] / "schema.graphql").read_text(encoding="utf-8")
     )
 
     def described(type_name: str, field: str) -> str:
@@ -133,7 +133,7 @@ def test_each_field_name_list_says_which_names_it_uses() -> None:
 @pytest.mark.parametrize("fragment", ["Links in ERROR", "Not log entries"])
 def test_total_errors_says_what_it_counts(fragment: str) -> None:
     schema = build_schema(
-        (Path(__file__).resolve().parents[2] / "schema.graphql").read_text(encoding="utf-8")
+        (Path(__file__).resolve().parents[3] / "schema.graphql").read_text(encoding="utf-8")
     )
     description = schema.type_map["SyncStats"].fields["totalErrors"].description  # type: ignore[union-attr]
 

@@ -3,9 +3,9 @@ loopback for the module actions: PyPI ``whmcspy`` (requests; pages until ``numre
 PyPI ``whmcs-api-client`` (OpenAPI-generated, pydantic models; no GetInvoice, GetTickets or
 GetTicket), npm ``whmcs`` (apocas/node-whmcs 1.2.2: lower-case actions, username/password).
 
-Each must read what a real WHMCS would give it. The node client runs from tests/sandbox/judges
-(installed here with `npm ci` when missing; `make judge-deps` does the same); without node it
-skips, except in CI, where that is a failure.
+Each must read what a real WHMCS would give it. The node client runs from
+tests/integrations/whmcs/sandbox/judges (installed here with `npm ci` when missing; `make
+judge-deps` does the same); without node it skips, except in CI, where that is a failure.
 """
 
 from __future__ import annotations

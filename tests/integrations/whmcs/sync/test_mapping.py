@@ -21,7 +21,7 @@ from integrations.whmcs.sync.mapping import (
 from whmcs_bridge.app import create_app
 from whmcs_bridge.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[4]
 EXAMPLE = ROOT / "field-mapping.example.toml"
 LOCAL_VALUES = {name: f"local {name}" for name in LOCAL_CLIENT_FIELDS}
 WHMCS_VALUES = {name: f"whmcs {name}" for name in CLIENT_FIELDS}
