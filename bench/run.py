@@ -49,8 +49,8 @@ PG_URL = os.environ.get(
 SANDBOX_ID, SANDBOX_SECRET = "sandbox-identifier", "sandbox-secret"
 WHMCS_LATENCY_MS = 20
 
-# What each WHMCS-bound operation must cost in WHMCS calls (tests/graph/clients/test_call_counts.py pins
-# the same numbers).
+# What each WHMCS-bound operation must cost in WHMCS calls (tests/graph/clients/test_call_counts.py
+# pins the same numbers).
 EXPECTED_CALLS = {
     "pushClient": ["GetClients", "AddClient"],
     "updateClient": ["GetClientsDetails", "UpdateClient"],

@@ -6,6 +6,8 @@ from typing import Any
 
 import strawberry
 
+import models
+from graph.context import Info
 from graph.enums import ErrorCode
 from graph.types.errors import (
     AlreadyLinkedError,
@@ -53,7 +55,17 @@ def stale_link(stale: domain.StaleLink | None) -> StaleLink | None:
         whmcs_id=strawberry.ID(str(stale.whmcs_id)),
         reason=stale.reason,
         released=stale.released,
+        entity_type=stale.entity_type,
     )
+
+
+async def failure(
+    info: Info, audit_op: models.SyncOperation | None, error: domain.SyncError
+) -> Any:
+    """The union member for an expected failure; audited when `audit_op` names an operation."""
+    if audit_op is not None:
+        await info.context.audit(audit_op).failed(error.message)
+    return to_member(error)
 
 
 def to_member(error: domain.SyncError) -> Any:
@@ -88,12 +100,14 @@ def _member(error: domain.SyncError) -> ErrorMember:
                 local_id=_id(error.local_id),
                 whmcs_id=_id(error.whmcs_id),
                 requested_local_id=_id(error.requested_local_id),
+                entity_type=error.entity_type,
             )
         case domain.NotLinked():
             return NotLinkedError(
                 code=ErrorCode.NOT_LINKED,
                 message=error.message,
                 local_id=strawberry.ID(str(error.local_id)),
+                entity_type=error.entity_type,
             )
         case domain.DuplicateInWhmcs():
             return DuplicateInWhmcsError(
@@ -101,6 +115,7 @@ def _member(error: domain.SyncError) -> ErrorMember:
                 message=error.message,
                 whmcs_id=strawberry.ID(str(error.whmcs_id)),
                 stale_link=stale_link(error.stale),
+                entity_type=error.entity_type,
             )
         case domain.FieldConflict():
             return ConflictError(

@@ -1,4 +1,4 @@
-"""Input types, argument parsing and page bounds."""
+"""Argument parsing shared by every module: ids, page bounds, search text, length limits."""
 
 from __future__ import annotations
 
@@ -20,38 +20,6 @@ MAX_SEARCH = 254
 MAX_ID_LENGTH = 64
 #: A correlation id is stored in 36 characters (a UUID's length).
 MAX_CORRELATION_ID = 36
-
-
-@strawberry.input
-class ClientInput:
-    first_name: str
-    last_name: str
-    email: str
-    company_name: str | None = strawberry.UNSET
-    phone_number: str | None = strawberry.UNSET
-    address1: str | None = strawberry.UNSET
-    address2: str | None = strawberry.UNSET
-    city: str | None = strawberry.UNSET
-    state: str | None = strawberry.UNSET
-    postcode: str | None = strawberry.UNSET
-    country: str | None = strawberry.UNSET
-
-
-@strawberry.input(
-    description="Only the fields given change; an explicit null clears an optional field."
-)
-class ClientPatch:
-    first_name: str | None = strawberry.UNSET
-    last_name: str | None = strawberry.UNSET
-    email: str | None = strawberry.UNSET
-    company_name: str | None = strawberry.UNSET
-    phone_number: str | None = strawberry.UNSET
-    address1: str | None = strawberry.UNSET
-    address2: str | None = strawberry.UNSET
-    city: str | None = strawberry.UNSET
-    state: str | None = strawberry.UNSET
-    postcode: str | None = strawberry.UNSET
-    country: str | None = strawberry.UNSET
 
 
 def given_fields(value: Any) -> dict[str, Any]:
@@ -137,3 +105,9 @@ def parse_id(value: object) -> int | None:
         return None
     number = int(text)
     return number if 0 < number < 2**31 else None
+
+
+def storable(text: str | None) -> bool:
+    """Whether a column could hold ``text``: none holds NUL (PostgreSQL refuses it in a query,
+    an internal error)."""
+    return text is None or "\x00" not in text

@@ -10,8 +10,7 @@ from graphql import GraphQLError
 from strawberry.extensions import ParserCache, SchemaExtension
 
 from graph.execution import FastExecutionContext
-from graph.mutations import Mutation
-from graph.queries import Query
+from graph.modules import Mutation, Query
 from graph.security import Limits, WriteScopeGuard, limit_extensions
 from graph.types.errors import Error
 

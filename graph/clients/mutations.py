@@ -1,4 +1,5 @@
-"""Every mutation of the API. Expected failures come back as union members, never raised."""
+"""The client mutations: the local side (create, update, delete) and the sync with WHMCS (push,
+update, pull, link). Expected failures come back as union members, never raised."""
 
 from __future__ import annotations
 
@@ -8,18 +9,12 @@ import strawberry
 
 import models
 from graph import inputs
+from graph.clients.inputs import ClientInput, ClientPatch
+from graph.clients.types import Client, WhmcsClient
 from graph.context import Info
-from graph.enums import EntityType, PullOperation, PushOperation
-from graph.errors import stale_link, to_member
-from graph.inputs import (
-    ClientInput,
-    ClientPatch,
-    given_fields,
-    local_id,
-    unset_to_none,
-)
-from graph.queries import failure
-from graph.types.client import Client, WhmcsClient
+from graph.enums import PullOperation, PushOperation
+from graph.errors import failure, stale_link, to_member
+from graph.inputs import given_fields, local_id, unset_to_none
 from graph.types.errors import (
     AlreadyLinkedError,
     ConflictError,
@@ -31,8 +26,19 @@ from graph.types.errors import (
     ValidationError,
     WhmcsError,
 )
+from graph.types.ids import as_id
 from integrations.whmcs.sync import local
 from integrations.whmcs.sync.errors import SyncError
+
+
+def _stale_link_field() -> StaleLink | None:
+    return strawberry.field(
+        default=None,
+        description=(
+            "Another local client's link to this WHMCS client was stale: it is marked ERROR and "
+            "gave the WHMCS id up to this one (both steps are in the audit log). Null otherwise."
+        ),
+    )
 
 
 @strawberry.type
@@ -41,13 +47,7 @@ class PushClientSuccess:
     whmcs_id: strawberry.ID
     sync_map_id: strawberry.ID
     client: Client
-    stale_link: StaleLink | None = strawberry.field(
-        default=None,
-        description=(
-            "Another local client's link to this WHMCS client was stale: it is marked ERROR and "
-            "gave the WHMCS id up to this one (both steps are in the audit log). Null otherwise."
-        ),
-    )
+    stale_link: StaleLink | None = _stale_link_field()
 
 
 @strawberry.type
@@ -70,33 +70,14 @@ class PullClientSuccess:
     changed_fields: list[str] = strawberry.field(
         description="Local field names that changed, by their GraphQL names (phoneNumber)."
     )
-    stale_link: StaleLink | None = strawberry.field(
-        default=None,
-        description=(
-            "Another local client's link to this WHMCS client was stale: it is marked ERROR and "
-            "gave the WHMCS id up to this one (both steps are in the audit log). Null otherwise."
-        ),
-    )
+    stale_link: StaleLink | None = _stale_link_field()
 
 
 @strawberry.type
 class LinkClientSuccess:
     client: Client
     whmcs_client: WhmcsClient
-    stale_link: StaleLink | None = strawberry.field(
-        default=None,
-        description=(
-            "Another local client's link to this WHMCS client was stale: it is marked ERROR and "
-            "gave the WHMCS id up to this one (both steps are in the audit log). Null otherwise."
-        ),
-    )
-
-
-@strawberry.type
-class UnlinkSuccess:
-    entity_type: EntityType
-    local_id: strawberry.ID
-    whmcs_id: strawberry.ID
+    stale_link: StaleLink | None = _stale_link_field()
 
 
 @strawberry.type
@@ -148,20 +129,12 @@ LinkClientResult = Annotated[
     LinkClientSuccess | NotFoundError | AlreadyLinkedError | SyncInProgressError | WhmcsError,
     strawberry.union("LinkClientResult"),
 ]
-UnlinkResult = Annotated[
-    UnlinkSuccess | NotLinkedError | NotFoundError | SyncInProgressError,
-    strawberry.union("UnlinkResult"),
-]
 
 Op = models.SyncOperation
 
 
-def _id(value: int) -> strawberry.ID:
-    return strawberry.ID(str(value))
-
-
 @strawberry.type
-class Mutation:
+class ClientMutation:
     @strawberry.mutation
     async def create_local_client(self, info: Info, input: ClientInput) -> LocalClientResult:
         try:
@@ -216,8 +189,8 @@ class Mutation:
             return to_member(exc)
         return PushClientSuccess(
             operation=PushOperation[result.operation.value],
-            whmcs_id=_id(result.whmcs_id),
-            sync_map_id=_id(result.sync_map_id),
+            whmcs_id=as_id(result.whmcs_id),
+            sync_map_id=as_id(result.sync_map_id),
             client=Client.from_model(result.client),
             stale_link=stale_link(result.stale),
         )
@@ -240,7 +213,7 @@ class Mutation:
             await audit.failed(exc.message)
             return to_member(exc)
         return UpdateClientSuccess(
-            whmcs_id=_id(result.whmcs_id),
+            whmcs_id=as_id(result.whmcs_id),
             changed_fields=result.changed_fields,
             client=Client.from_model(result.client),
         )
@@ -293,25 +266,6 @@ class Mutation:
             client=Client.from_model(result.client),
             whmcs_client=WhmcsClient.from_record(result.record),
             stale_link=stale_link(result.stale),
-        )
-
-    @strawberry.mutation(
-        description="Removes the link only; nothing is deleted in WHMCS or locally."
-    )
-    async def unlink(
-        self, info: Info, *, entity_type: EntityType = EntityType.CLIENT, local_id: strawberry.ID
-    ) -> UnlinkResult:
-        audit = info.context.audit(Op.UNLINK)
-        try:
-            key = inputs.local_id(local_id, entity_type)
-            result = await info.context.bridge.pulls(audit).unlink(entity_type, key)
-        except SyncError as exc:
-            await audit.failed(exc.message)
-            return to_member(exc)
-        return UnlinkSuccess(
-            entity_type=entity_type,
-            local_id=_id(result.local_id),
-            whmcs_id=_id(result.whmcs_id),
         )
 
 

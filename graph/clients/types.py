@@ -1,4 +1,4 @@
-"""Local clients, WHMCS clients and the sync state that ties them."""
+"""Local clients and WHMCS clients: one field list for both (LOCAL_CLIENT_FIELDS' names)."""
 
 from __future__ import annotations
 
@@ -9,69 +9,43 @@ import strawberry
 
 import models
 from graph.context import Info
-from graph.enums import EntityType, SyncDirection, SyncStatus
+from graph.links.types import SyncState
+from graph.types.ids import as_id
 from integrations.whmcs.records import WhmcsClientRecord
 from integrations.whmcs.sync.mapping import LOCAL_CLIENT_FIELDS
 
-
-@strawberry.type
-class SyncState:
-    entity_type: EntityType
-    local_id: strawberry.ID
-    synced: bool
-    whmcs_id: strawberry.ID | None
-    status: SyncStatus | None = strawberry.field(description="Null when there is no link.")
-    last_synced_at: datetime.datetime | None
-    last_direction: SyncDirection | None
-    last_error: str | None
-    pending_reason: str | None = strawberry.field(
-        default=None,
-        description=(
-            "Why the link is PENDING: an operation in flight, or one whose outcome is unknown."
-        ),
-    )
-
-    @classmethod
-    def build(
-        cls, entity_type: models.EntityType, local_id: int, link: models.SyncMap | None
-    ) -> Self:
-        if link is None:
-            return cls(
-                entity_type=entity_type,
-                local_id=strawberry.ID(str(local_id)),
-                synced=False,
-                whmcs_id=None,
-                status=None,
-                last_synced_at=None,
-                last_direction=None,
-                last_error=None,
-            )
-        return cls(
-            entity_type=link.entity_type,
-            local_id=strawberry.ID(str(local_id)),
-            synced=link.status == models.SyncStatus.SYNCED and link.whmcs_id is not None,
-            whmcs_id=_opt_id(link.whmcs_id),
-            status=link.status,
-            last_synced_at=link.last_synced_at,
-            last_direction=link.last_direction,
-            last_error=link.last_error if link.status != models.SyncStatus.PENDING else None,
-            pending_reason=link.last_error if link.status == models.SyncStatus.PENDING else None,
-        )
+# The two sides share the contact fields, in two parts so that a WHMCS client can show its
+# standing between them: the schema lists a type's fields base by base, then its own.
 
 
 @strawberry.type
-class Client:
+class ClientIdentity:
     id: strawberry.ID
     first_name: str
     last_name: str
     email: str
     company_name: str | None
+
+
+@strawberry.type
+class ClientAddress:
     phone_number: str | None
     address1: str | None
     address2: str | None
     city: str | None
     state: str | None
     postcode: str | None
+    country: str | None
+
+
+@strawberry.type
+class WhmcsStanding:
+    status: str | None = strawberry.field(description="Active, Inactive or Closed.")
+    created_on: datetime.date | None
+
+
+@strawberry.type
+class Client(ClientIdentity, ClientAddress):
     country: str | None = strawberry.field(description="ISO 3166-1 alpha-2.")
     created_at: datetime.datetime
     updated_at: datetime.datetime
@@ -85,7 +59,7 @@ class Client:
     @classmethod
     def from_model(cls, row: models.Client) -> Self:
         return cls(
-            id=strawberry.ID(str(row.id)),
+            id=as_id(row.id),
             **_contact(row),
             created_at=row.created_at,
             updated_at=row.updated_at,
@@ -93,22 +67,7 @@ class Client:
 
 
 @strawberry.type
-class WhmcsClient:
-    id: strawberry.ID
-    first_name: str
-    last_name: str
-    email: str
-    company_name: str | None
-    status: str | None = strawberry.field(description="Active, Inactive or Closed.")
-    created_on: datetime.date | None
-    phone_number: str | None
-    address1: str | None
-    address2: str | None
-    city: str | None
-    state: str | None
-    postcode: str | None
-    country: str | None
-
+class WhmcsClient(ClientIdentity, WhmcsStanding, ClientAddress):
     @strawberry.field(description="The local client linked to this WHMCS client, if any.")
     async def local_client(self, info: Info) -> Client | None:
         link = await info.context.loaders.link_by_whmcs_id.load(int(self.id))
@@ -120,33 +79,13 @@ class WhmcsClient:
     @classmethod
     def from_record(cls, record: WhmcsClientRecord) -> Self:
         return cls(
-            id=strawberry.ID(str(record.id)),
+            id=as_id(record.id),
             **_contact(record),
             status=record.status,
             created_on=record.created_on,
         )
 
 
-@strawberry.type
-class ClientPage:
-    items: list[Client]
-    total: int
-    offset: int
-    limit: int
-
-
-@strawberry.type
-class WhmcsClientPage:
-    items: list[WhmcsClient]
-    total: int
-    offset: int
-    limit: int
-
-
 def _contact(source: models.Client | WhmcsClientRecord) -> dict[str, Any]:
     """Name, e-mail, company, phone and address: spelled the same on both sides."""
     return {name: getattr(source, name) for name in LOCAL_CLIENT_FIELDS}
-
-
-def _opt_id(value: int | None) -> strawberry.ID | None:
-    return None if value is None else strawberry.ID(str(value))

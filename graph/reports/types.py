@@ -9,8 +9,8 @@ import strawberry
 from strawberry.scalars import JSON
 
 import models
+from graph.connection.types import CircuitBreakerStatus
 from graph.enums import EntityType, LogStatus, SyncOperation
-from graph.types.connection import CircuitBreakerStatus
 
 
 @strawberry.type
@@ -58,14 +58,6 @@ class SyncLog:
             correlation_id=row.correlation_id,
             created_at=row.created_at,
         )
-
-
-@strawberry.type
-class SyncLogPage:
-    items: list[SyncLog]
-    total: int
-    offset: int
-    limit: int
 
 
 @strawberry.input

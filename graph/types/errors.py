@@ -57,6 +57,9 @@ class StaleLink:
             "(then it names no WHMCS client any more); false when it still names it."
         )
     )
+    entity_type: EntityType = strawberry.field(
+        description="The kind of record localId and whmcsId name."
+    )
 
 
 @strawberry.type
@@ -70,11 +73,15 @@ class AlreadyLinkedError(Error):
             "client (localId, whmcsId) is another local client's."
         ),
     )
+    entity_type: EntityType = strawberry.field(
+        description="The kind of record localId, whmcsId and requestedLocalId name."
+    )
 
 
 @strawberry.type
 class NotLinkedError(Error):
     local_id: strawberry.ID
+    entity_type: EntityType = strawberry.field(description="The kind of record localId names.")
 
 
 @strawberry.type(
@@ -92,6 +99,7 @@ class DuplicateInWhmcsError(Error):
             "linkExisting: true moves the link here)."
         ),
     )
+    entity_type: EntityType = strawberry.field(description="The kind of record whmcsId names.")
 
 
 @strawberry.type

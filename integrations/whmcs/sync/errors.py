@@ -58,17 +58,20 @@ class AlreadyLinked(SyncError):
         message: str,
         *,
         requested_local_id: int | None = None,
+        entity_type: EntityType = EntityType.CLIENT,
     ) -> None:
         super().__init__(message)
         self.local_id = local_id
         self.whmcs_id = whmcs_id
         self.requested_local_id = requested_local_id
+        self.entity_type = entity_type
 
 
 class NotLinked(SyncError):
-    def __init__(self, local_id: int | str) -> None:
+    def __init__(self, local_id: int | str, entity_type: EntityType = EntityType.CLIENT) -> None:
         super().__init__(f"Local client {local_id} is not linked to a WHMCS client.")
         self.local_id = local_id
+        self.entity_type = entity_type
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +84,17 @@ class StaleLink:
     whmcs_id: int
     reason: str
     released: bool
+    entity_type: EntityType = EntityType.CLIENT
 
 
 class DuplicateInWhmcs(SyncError):
-    def __init__(self, whmcs_id: int, email: str, stale: StaleLink | None = None) -> None:
+    def __init__(
+        self,
+        whmcs_id: int,
+        email: str,
+        stale: StaleLink | None = None,
+        entity_type: EntityType = EntityType.CLIENT,
+    ) -> None:
         before = (
             f" (it was linked to local client {stale.local_id}, whose link is stale: marked ERROR)"
             if stale is not None
@@ -96,6 +106,7 @@ class DuplicateInWhmcs(SyncError):
         )
         self.whmcs_id = whmcs_id
         self.stale = stale
+        self.entity_type = entity_type
 
 
 @dataclass(frozen=True, slots=True)

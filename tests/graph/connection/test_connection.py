@@ -161,7 +161,7 @@ async def test_a_lone_surrogate_in_the_version_is_replaced_not_fatal(api: Api) -
 
 
 def test_every_failure_kind_has_a_connection_failure() -> None:
-    from graph.types.connection import FAILURES
+    from graph.connection.types import FAILURES
     from integrations.whmcs.errors import FailureKind
 
     assert set(FAILURES) == set(FailureKind)
