@@ -133,7 +133,11 @@ def _member(error: domain.SyncError) -> ErrorMember:
                 ],
             )
         case domain.SyncInProgress():
-            return SyncInProgressError(code=ErrorCode.SYNC_IN_PROGRESS, message=error.message)
+            return SyncInProgressError(
+                code=ErrorCode.SYNC_IN_PROGRESS,
+                message=error.message,
+                entity_type=error.entity_type,
+            )
         case domain.WhmcsUnusable():
             return WhmcsError(
                 code=_WHMCS_CODES[error.kind],

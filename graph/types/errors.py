@@ -129,7 +129,9 @@ class ConflictError(Error):
 
 @strawberry.type(description="Another operation on the same record is running; nothing was done.")
 class SyncInProgressError(Error):
-    pass
+    entity_type: EntityType = strawberry.field(
+        description="The kind of record the other operation holds."
+    )
 
 
 @strawberry.type(

@@ -136,11 +136,13 @@ class SyncInProgress(SyncError):
         whmcs_id: int | None = None,
         *,
         message: str | None = None,
+        entity_type: EntityType = EntityType.CLIENT,
     ) -> None:
         what = f"local client {local_id}" if local_id is not None else f"WHMCS client {whmcs_id}"
         super().__init__(
             message or f"Another operation on {what} is running; nothing was done. Try again."
         )
+        self.entity_type = entity_type
 
 
 class WhmcsUnusable(SyncError):
