@@ -53,7 +53,7 @@ class Client(ClientIdentity, ClientAddress):
     @strawberry.field(description="Read from the sync map only: never calls WHMCS.")
     async def sync(self, info: Info) -> SyncState:
         local_id = int(self.id)
-        link = await info.context.loaders.link_by_local_id.load(local_id)
+        link = await info.context.loaders.link_by_local_id(models.EntityType.CLIENT).load(local_id)
         return SyncState.build(models.EntityType.CLIENT, local_id, link)
 
     @classmethod
@@ -70,7 +70,9 @@ class Client(ClientIdentity, ClientAddress):
 class WhmcsClient(ClientIdentity, WhmcsStanding, ClientAddress):
     @strawberry.field(description="The local client linked to this WHMCS client, if any.")
     async def local_client(self, info: Info) -> Client | None:
-        link = await info.context.loaders.link_by_whmcs_id.load(int(self.id))
+        link = await info.context.loaders.link_by_whmcs_id(models.EntityType.CLIENT).load(
+            int(self.id)
+        )
         if link is None:
             return None
         row = await info.context.loaders.client_by_id.load(link.local_id)
