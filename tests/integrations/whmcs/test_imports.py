@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import ast
 import sys
 from pathlib import Path
 
 import pytest
 
 import integrations.whmcs
+from tests.test_imports import imported as every_import
+from tests.test_imports import module_name
 
 PACKAGE = Path(integrations.whmcs.__file__).parent
 # Modules of the client side (sandbox/ and sync/ have rules of their own).
@@ -21,13 +22,8 @@ OWN_MODULES = [p for p in CLIENT_MODULES if p.name != "cache.py"]
 
 
 def imported(path: Path) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.add(node.module)
-    return names
+    """What the module imports, relative imports resolved (tests/test_imports.py)."""
+    return every_import(path.read_text(), module_name(path), is_package=path.name == "__init__.py")
 
 
 def test_the_client_modules_are_found() -> None:
