@@ -53,7 +53,7 @@ PYTHON_LEAKS = re.compile(
 )
 # Documents that were internal errors once, on every engine or on PostgreSQL only (NUL), with
 # the __typename each must now get (None: a top-level field without one). The fixes are in
-# graph/inputs.py, graph/queries.py and integrations/whmcs/sync/validation.py.
+# graph/inputs.py, graph/reports/queries.py and integrations/whmcs/sync/validation.py.
 KNOWN_CRASHERS: dict[str, tuple[str, str | None]] = {
     "linkClient, clientId ²": (
         'mutation { linkClient(clientId: "²", whmcsId: "1") { __typename } }',
