@@ -1,10 +1,10 @@
 """The API's modules, merged into one Query and one Mutation.
 
 Each module (graph/clients/, graph/links/, ...) writes its fields on small classes of its own
-(`@strawberry.type class ServiceQuery: ...`); the schema is their union. Adding a module is one
-line in QUERIES, and one in MUTATIONS when it writes. Append: the order here is the order of the
-fields in schema.graphql, which only grows. Two modules that define one field name fail at
-import.
+(`@strawberry.type class ServiceQuery: ...`); the schema is their union. Adding a module is its
+import here and one line in QUERIES (and in MUTATIONS when it writes; docs/architecture.md, "Add a
+module"). Append: the order here is the order of the fields in schema.graphql, which only grows.
+Two classes that define one field name fail at import.
 """
 
 from __future__ import annotations

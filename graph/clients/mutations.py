@@ -124,7 +124,7 @@ PullClientResult = Annotated[
     | ConflictError,
     strawberry.union("PullClientResult"),
 ]
-# Both take the record's claim, so both can meet another operation holding it.
+# It takes the record's claim (as unlink does), so it can meet another operation holding it.
 LinkClientResult = Annotated[
     LinkClientSuccess | NotFoundError | AlreadyLinkedError | SyncInProgressError | WhmcsError,
     strawberry.union("LinkClientResult"),

@@ -16,6 +16,7 @@ from graph.types.errors import NotFoundError, NotLinkedError, SyncInProgressErro
 from graph.types.ids import as_id
 from integrations.whmcs.sync.errors import SyncError
 
+# It takes the record's claim, so it can meet another operation holding it.
 UnlinkResult = Annotated[
     UnlinkSuccess | NotLinkedError | NotFoundError | SyncInProgressError,
     strawberry.union("UnlinkResult"),
