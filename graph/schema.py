@@ -8,10 +8,13 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, SchemaExtension
+from strawberry.tools import merge_types
 
 from graph.execution import FastExecutionContext
+from graph.modules import MODULE_QUERIES
 from graph.mutations import Mutation
 from graph.queries import Query
+from graph.scalars import SCALAR_OVERRIDES
 from graph.security import Limits, WriteScopeGuard, limit_extensions
 from graph.types.errors import Error
 
@@ -44,9 +47,10 @@ def build_schema(
     """
     limits = limits or Limits()
     schema = BridgeSchema(
-        query=Query,
+        query=merge_types("Query", (Query, *MODULE_QUERIES)),
         mutation=Mutation,
         types=ERROR_TYPES,
+        scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
         execution_context_class=FastExecutionContext,
         extensions=[
             lambda: ParserCache(maxsize=256),
