@@ -20,7 +20,7 @@ def _serialize(value: object) -> str:
 def _parse(value: object) -> decimal.Decimal:
     # Only text: a JSON number would already have been a float on the way in.
     if not isinstance(value, str):
-        raise GraphQLError("A Decimal is written as a string, e.g. \"12.95\".")
+        raise GraphQLError('A Decimal is written as a string, e.g. "12.95".')
     try:
         parsed = decimal.Decimal(value.strip())
     except decimal.InvalidOperation:

@@ -8,8 +8,8 @@ import strawberry
 
 import models
 from graph.context import Info
-from graph.errors import to_member
 from graph.domains.types import WhmcsDomainPage
+from graph.errors import to_member
 from graph.types.errors import NotFoundError, WhmcsError
 from graph.whmcs_reads import ModuleRead, page_args, read_module
 from integrations.whmcs.entities import WhmcsDomain, WhmcsPage

@@ -59,7 +59,9 @@ class Query:
             return to_member(exc)
         return WhmcsInvoicePage.from_page(page, offset=offset, limit=limit)
 
-    @strawberry.field(description="NotFoundError (entityType INVOICE) when WHMCS has no such invoice.")
+    @strawberry.field(
+        description="NotFoundError (entityType INVOICE) when WHMCS has no such invoice."
+    )
     async def whmcs_invoice(self, info: Info, id: strawberry.ID) -> WhmcsInvoiceResult:
         try:
             invoice_id = whmcs_id(id, models.EntityType.INVOICE)

@@ -23,18 +23,14 @@ class WhmcsInvoice:
     due_date: datetime.date | None
     date_paid: datetime.datetime | None = strawberry.field(description="Null while unpaid.")
     status: str = strawberry.field(
-        description=(
-            "Draft, Unpaid, Paid, Cancelled, Refunded, Collections or Payment Pending."
-        )
+        description=("Draft, Unpaid, Paid, Cancelled, Refunded, Collections or Payment Pending.")
     )
     subtotal: Decimal
     credit: Decimal
     tax: Decimal
     tax2: Decimal
     total: Decimal
-    currency_code: str | None = strawberry.field(
-        description="ISO 4217, e.g. USD, when WHMCS says."
-    )
+    currency_code: str | None = strawberry.field(description="ISO 4217, e.g. USD, when WHMCS says.")
     payment_method: str | None
 
     @classmethod

@@ -62,7 +62,9 @@ class Query:
             return to_member(exc)
         return WhmcsTicketPage.from_page(page, offset=offset, limit=limit)
 
-    @strawberry.field(description="NotFoundError (entityType TICKET) when WHMCS has no such ticket.")
+    @strawberry.field(
+        description="NotFoundError (entityType TICKET) when WHMCS has no such ticket."
+    )
     async def whmcs_ticket(self, info: Info, id: strawberry.ID) -> WhmcsTicketResult:
         try:
             ticket_id = whmcs_id(id, models.EntityType.TICKET)
