@@ -1,7 +1,8 @@
 """The module reads in `make bench` (section 2's table): whmcsServices, whmcsInvoices,
 whmcsInvoice, whmcsOrders, whmcsTickets, whmcsTicket and whmcsDomains, each uncached (p50 against
-the raw WHMCS call's p50, in the same run) and cached (no WHMCS call allowed), and a page of a
-client with 5,000 invoices beside a page of a client with 5.
+the raw WHMCS call's p50, in the same run) and cached (no WHMCS call allowed), and a page of 5 of a
+client with 5,000 invoices beside the page of a client with 5 (the same rows: only the client's
+size differs).
 
 Every sample reads another WHMCS client (the cache is per client), created with one record of each
 kind through the sandbox's control endpoint; the big client's pages are distinct offsets.
@@ -23,7 +24,8 @@ READS: dict[str, tuple[str, str, str]] = {
         "GetClientsProducts",
     ),
     "whmcsInvoices": (
-        "query($c: ID!, $offset: Int! = 0) { whmcsInvoices(whmcsClientId: $c, offset: $offset) {"
+        "query($c: ID!, $offset: Int! = 0, $limit: Int! = 25) {"
+        " whmcsInvoices(whmcsClientId: $c, offset: $offset, limit: $limit) {"
         " __typename ... on WhmcsInvoicePage { total items { id status total } }"
         " ... on Error { code message } } }",
         "WhmcsInvoicePage",
@@ -133,7 +135,8 @@ async def module_reads(
         await measure("whmcsDomains", page)
         await measure("whmcsInvoice", {"id": ids["invoice"]})
         await measure("whmcsTicket", {"id": ids["ticket"]})
-        await measure(BIG, {"c": big["c"], "offset": (i * 25) % (big_count - 25)})
+        # As many rows as the small client's page (5): only the client's size differs.
+        await measure(BIG, {"c": big["c"], "offset": (i * 5) % (big_count - 5), "limit": 5})
 
     # The floor: the same WHMCS calls straight to the sandbox, same latency, same run.
     for i, ids in enumerate(clients):
@@ -154,7 +157,7 @@ async def module_reads(
         raw[BIG].append(
             await sandbox.raw(
                 "GetInvoices", userid=big["c"], orderby="id", order="desc",
-                limitstart=(i * 25) % (big_count - 25), limitnum=25,
+                limitstart=(i * 5) % (big_count - 5), limitnum=5,
             )
         )  # fmt: skip
     await sandbox.control(op="set_latency", latency_ms=0)
