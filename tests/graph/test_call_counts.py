@@ -11,6 +11,8 @@ these paths must be a decision, not an accident. docs/performance.md lists the s
 - whmcsClients: GetClients, none when the page is cached; whmcsClient: GetClientsDetails, none
   when cached.
 - syncStatus, clients, client, syncLogs, stats: none.
+- the module reads (whmcsServices, whmcsInvoices, whmcsInvoice, ...): their one Get* action, plus
+  GetClientsDetails when a page is empty; none when cached (pinned in tests/graph/modules/).
 """
 
 from __future__ import annotations
