@@ -920,6 +920,9 @@ async def main(short: bool, engines: list[str], out_dir: Path) -> int:
                     await gql(Q_STATS)
                     await local_reads(report, label, server, token)
                     await whmcs_ops(report, label, gql, sandbox, run_id)
+                    from bench.modules import module_reads  # it imports this module
+
+                    await module_reads(report, label, gql, sandbox, run_id)
             finally:
                 server.stop()
             report.commit_ms[label] = await commit_cost(url, mode.samples * 4)

@@ -17,9 +17,14 @@ from strawberry.types.base import get_object_definition
 from graph.clients.mutations import ClientMutation
 from graph.clients.queries import LocalClientQuery, WhmcsClientQuery
 from graph.connection.queries import ConnectionQuery
+from graph.domains.queries import Query as DomainsQuery
+from graph.invoices.queries import Query as InvoicesQuery
 from graph.links.mutations import UnlinkMutation
 from graph.links.queries import SyncStatusQuery
+from graph.orders.queries import Query as OrdersQuery
 from graph.reports.queries import StatsQuery, SyncLogQuery
+from graph.services.queries import Query as ServicesQuery
+from graph.tickets.queries import Query as TicketsQuery
 
 QUERIES: tuple[type, ...] = (
     ConnectionQuery,
@@ -28,6 +33,12 @@ QUERIES: tuple[type, ...] = (
     SyncLogQuery,
     StatsQuery,
     LocalClientQuery,
+    # The module reads, in the modules contract's order (modules.graphql).
+    ServicesQuery,
+    InvoicesQuery,
+    OrdersQuery,
+    TicketsQuery,
+    DomainsQuery,
 )
 
 MUTATIONS: tuple[type, ...] = (

@@ -11,6 +11,7 @@ from strawberry.extensions import ParserCache, SchemaExtension
 
 from graph.execution import FastExecutionContext
 from graph.modules import Mutation, Query
+from graph.scalars import SCALAR_OVERRIDES
 from graph.security import Limits, WriteScopeGuard, limit_extensions
 from graph.types.errors import Error
 
@@ -46,6 +47,7 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         types=ERROR_TYPES,
+        scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
         execution_context_class=FastExecutionContext,
         extensions=[
             lambda: ParserCache(maxsize=256),

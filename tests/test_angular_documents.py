@@ -35,6 +35,21 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "angular"
 DOCUMENTS = sorted((EXAMPLE / "src").rglob("*.graphql"))
 OUTCOMES = EXAMPLE / "src" / "app" / "client-details" / "outcomes.ts"
+#: The views of the WHMCS module reads (services, invoices, tickets, domains).
+VIEWS = EXAMPLE / "src" / "app" / "whmcs-records" / "views.ts"
+#: Each union field the example selects, and the function that handles its members.
+HANDLERS = {
+    "pushClient": (OUTCOMES, "pushOutcome"),
+    "updateClient": (OUTCOMES, "updateOutcome"),
+    "unlink": (OUTCOMES, "unlinkOutcome"),
+    "syncStatus": (OUTCOMES, "statusOutcome"),
+    "whmcsServices": (VIEWS, "servicesView"),
+    "whmcsInvoices": (VIEWS, "invoicesView"),
+    "whmcsInvoice": (VIEWS, "invoiceView"),
+    "whmcsTickets": (VIEWS, "ticketsView"),
+    "whmcsTicket": (VIEWS, "ticketView"),
+    "whmcsDomains": (VIEWS, "domainsView"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +85,15 @@ def test_the_example_has_its_documents() -> None:
     )
     assert sorted(operations) == [
         "ClientDetails",
+        "ClientDomains",
+        "ClientInvoices",
+        "ClientServices",
+        "ClientTickets",
+        "InvoiceDetail",
         "PushClient",
         "SyncLogs",
         "SyncStatus",
+        "TicketThread",
         "Unlink",
         "UpdateClient",
     ]
@@ -151,26 +172,49 @@ def union_selections(
 def test_every_union_is_read_by_typename_with_an_error_fallback(schema: GraphQLSchema) -> None:
     found = union_selections(schema)
 
-    assert {field for field, *_ in found} == {"pushClient", "updateClient", "unlink", "syncStatus"}
+    assert {field for field, *_ in found} == {
+        "pushClient",
+        "updateClient",
+        "unlink",
+        "syncStatus",
+    } | {
+        "whmcsServices",
+        "whmcsInvoices",
+        "whmcsInvoice",
+        "whmcsTickets",
+        "whmcsTicket",
+        "whmcsDomains",
+    }
     for field, _union, direct, on_error in found:
         assert "__typename" in direct, f"{field} does not select __typename"
         assert {"code", "message"} <= on_error, f"{field} lacks `... on Error {{ code message }}`"
 
 
 def test_the_outcome_handlers_name_every_member_of_those_unions(schema: GraphQLSchema) -> None:
-    """The example's switches (outcomes.ts) cover each member: checked here without tsc."""
-    source = OUTCOMES.read_text()
-    handlers = {
-        "pushClient": "pushOutcome",
-        "updateClient": "updateOutcome",
-        "unlink": "unlinkOutcome",
-        "syncStatus": "statusOutcome",
-    }
+    """The example's switches (outcomes.ts, and views.ts for the module reads) cover each
+    member: checked here without tsc."""
     for field, union, _direct, _on_error in union_selections(schema):
-        body = re.search(rf"export function {handlers[field]}\(.*?\n}}\n", source, re.DOTALL)
-        assert body is not None, f"outcomes.ts has no {handlers[field]}"
+        path, handler = HANDLERS[field]
+        source = path.read_text()
+        body = re.search(rf"export function {handler}\(.*?\n}}\n", source, re.DOTALL)
+        assert body is not None, f"{path.name} has no {handler}"
         handled = set(re.findall(r"case '(\w+)':", body[0]))
         assert handled == {member.name for member in union.types}, (field, handled)
+
+
+def test_money_is_typed_as_an_exact_string_by_codegen() -> None:
+    """The Decimal scalar (strictScalars needs it named) is a string, never a number, and the
+    module documents read the amounts as such."""
+    assert "Decimal: 'string'" in (EXAMPLE / "codegen.ts").read_text()
+    modules = (EXAMPLE / "src" / "app" / "graphql" / "modules.graphql").read_text()
+    for amount in ("recurringAmount", "total", "balance", "amount", "fees"):
+        assert re.search(rf"^\s+{amount}$", modules, re.MULTILINE), amount
+
+
+def test_ticket_messages_are_not_merged_across_tickets() -> None:
+    """Message ids repeat across tickets (0 opens every thread): Apollo must not key them."""
+    config = (EXAMPLE / "src" / "app" / "app.config.ts").read_text()
+    assert "WhmcsTicketMessage: { keyFields: false }" in config
 
 
 def _readme_angular_snippets() -> list[str]:

@@ -52,7 +52,8 @@ logger = logging.getLogger(__name__)
 # Seconds. WHMCS-bound operations take up to the WHMCS timeout (30 s by default).
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 BREAKER_STATES = ("closed", "half-open", "open")
-CACHE_KINDS = ("client", "client_page")
+# The module reads (WhmcsReadCache.read) count under their own kind.
+CACHE_KINDS = ("client", "client_page", "service", "invoice", "order", "ticket", "domain")
 _ACTION = re.compile(r"^[A-Za-z]{1,64}$")
 _ALL_SCOPES = frozenset(models.TokenScope)
 SCRAPE_DB_TIMEOUT_S = 5.0

@@ -7,7 +7,8 @@ const config: CodegenConfig = {
   documents: 'src/app/**/*.graphql',
   config: {
     strictScalars: true,
-    scalars: { DateTime: 'string', Date: 'string', JSON: 'unknown' },
+    // Decimal stays a string: an exact amount ("12.95"), never a float.
+    scalars: { DateTime: 'string', Date: 'string', JSON: 'unknown', Decimal: 'string' },
     enumsAsTypes: true,
     useTypeImports: true,
   },

@@ -24,6 +24,7 @@ from typing import Any, Protocol, TypeVar
 
 from redis.exceptions import RedisError
 
+from integrations.whmcs.entities.codec import from_json, to_json
 from integrations.whmcs.records import WhmcsClientPage, WhmcsClientRecord
 
 T = TypeVar("T")
@@ -168,6 +169,38 @@ class WhmcsReadCache:
         return await self._cached(
             "client_page", key, ("gen:clients",), load, _page_to_json, _page_from_json
         )
+
+    async def read(
+        self,
+        kind: str,
+        key: str,
+        *,
+        owner: int | None,
+        load: Callable[[], Awaitable[T]],
+        record_type: Any,
+    ) -> T:
+        """Any WHMCS read, cached: ``kind`` names what is read ("service", "invoice", ...),
+        ``key`` the read itself (its arguments). Checked against the generation of the WHMCS
+        client ``owner`` when the read is one client's (so a write to that client retires it),
+        else against the generation of every read of that kind (``gen:{kind}s``). Values are
+        written with :func:`~integrations.whmcs.entities.codec.to_json` and read back as
+        ``record_type`` (e.g. ``WhmcsPage[WhmcsService]``), exactly."""
+        full_key = _short(f"{kind}:{key}")
+        gens = (f"gen:client:{owner}",) if owner is not None else (f"gen:{kind}s",)
+        return await self._cached(
+            kind, full_key, gens, load, to_json, lambda data: from_json(record_type, data)
+        )
+
+    async def invalidate(self, kind: str, owner: int | None) -> None:
+        """Retire every cached read of ``owner`` (a WHMCS client), or, with None, every read of
+        ``kind`` cached without an owner."""
+        if not self.enabled:
+            return
+        key = f"gen:client:{owner}" if owner is not None else f"gen:{kind}s"
+        try:
+            await self._backend.incr(self._prefix + key)
+        except CacheUnavailableError:
+            logger.error("Cache unavailable: could not invalidate %s reads of %s", kind, owner)
 
     async def invalidate_client(self, client_id: int | None) -> None:
         """Call after every write to a WHMCS client (and after a write whose outcome is unknown)."""

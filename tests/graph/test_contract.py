@@ -1,7 +1,8 @@
 """schema.graphql keeps every name, type, default and member of the API contract.
 
-The contract lives in ../shared/contract/core.graphql beside the project (not in a user's clone):
-the test skips, saying so, when it is absent.
+The contract lives in ../shared/contract/ beside the project (not in a user's clone): core.graphql
+and modules.graphql, which extends it (one contract in two files). The tests skip, saying so,
+when a file is absent.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from graphql.utilities import ast_from_value
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = ROOT.parent / "shared" / "contract" / "core.graphql"
+MODULES_CONTRACT = ROOT.parent / "shared" / "contract" / "modules.graphql"
 
 
 def _default(arg_or_field: object, type_: object) -> str | None:
@@ -107,6 +109,64 @@ def test_schema_keeps_the_whole_contract(exported: GraphQLSchema) -> None:
     contract = build_schema(CONTRACT.read_text(encoding="utf-8"))
 
     assert contract_problems(contract, exported) == []
+
+
+def _contract_with_modules() -> GraphQLSchema:
+    for path in (CONTRACT, MODULES_CONTRACT):
+        if not path.is_file():
+            pytest.skip(f"the API contract is not beside this clone ({path}); nothing to compare")
+    # modules.graphql extends core.graphql (extend enum, extend type Query): read as one document.
+    source = CONTRACT.read_text(encoding="utf-8") + "\n" + MODULES_CONTRACT.read_text("utf-8")
+    return build_schema(source)
+
+
+def test_schema_keeps_the_modules_contract(exported: GraphQLSchema) -> None:
+    contract = _contract_with_modules()
+
+    assert contract_problems(contract, exported) == []
+
+
+def test_the_modules_contract_is_checked_in_full() -> None:
+    """Every query, type, union and enum value of modules.graphql is compared (the combined
+    contract has them), so a module item missing from schema.graphql would be reported."""
+    contract = _contract_with_modules()
+    query = contract.type_map["Query"]
+    assert isinstance(query, GraphQLObjectType)
+    queries = {
+        "whmcsServices",
+        "whmcsInvoices",
+        "whmcsInvoice",
+        "whmcsOrders",
+        "whmcsTickets",
+        "whmcsTicket",
+        "whmcsDomains",
+    }
+    assert queries <= set(query.fields)
+    assert "Decimal" in contract.type_map
+    entity = contract.type_map["EntityType"]
+    assert isinstance(entity, GraphQLEnumType)
+    assert {"SERVICE", "INVOICE", "ORDER", "TICKET", "DOMAIN"} <= set(entity.values)
+    # Dropping one module field from our schema is noticed, with its name.
+    ours = build_schema((ROOT / "schema.graphql").read_text(encoding="utf-8"))
+    page = ours.type_map["WhmcsInvoicePage"]
+    assert isinstance(page, GraphQLObjectType)
+    del page.fields["limit"]
+    assert contract_problems(contract, ours) == ["WhmcsInvoicePage.limit is missing"]
+
+
+def test_a_wrong_module_default_or_scalar_is_noticed() -> None:
+    contract = _contract_with_modules()
+    source = (ROOT / "schema.graphql").read_text(encoding="utf-8")
+    changed = source.replace(
+        "whmcsDomains(whmcsClientId: ID!, offset: Int! = 0, limit: Int! = 25)",
+        "whmcsDomains(whmcsClientId: ID!, offset: Int! = 0, limit: Int! = 50)",
+    ).replace("  balance: Decimal!", "  balance: Float!")
+    assert changed.count("limit: Int! = 25): WhmcsDomainsResult") == 0
+
+    assert sorted(contract_problems(contract, build_schema(changed))) == [
+        "Query.whmcsDomains(limit) default is 50, not 25",
+        "WhmcsInvoiceDetail.balance is Float!, not Decimal!",
+    ]
 
 
 def test_the_comparison_notices_a_change() -> None:

@@ -11,6 +11,9 @@ these paths must be a decision, not an accident. docs/performance.md lists the s
 - whmcsClients: GetClients, none when the page is cached; whmcsClient: GetClientsDetails, none
   when cached.
 - syncStatus, clients, client, syncLogs, stats: none.
+- the module reads (whmcsServices, whmcsInvoices, whmcsInvoice, ...): their one Get* action, plus
+  GetClientsDetails when a page is empty; none when cached (pinned in
+  tests/graph/<module>/test_queries.py).
 """
 
 from __future__ import annotations

@@ -17,6 +17,9 @@ export function createCache(): InMemoryCache {
       // A SyncState has no id: it is the link of one local record. Keyed this way, every answer
       // that carries one (client, syncStatus, pushClient, updateClient) updates the same entry.
       SyncState: { keyFields: ['entityType', 'localId'] },
+      // A message's id is only unique within its ticket (0 is every ticket's opening message):
+      // kept inside its ticket's answer, never merged across tickets.
+      WhmcsTicketMessage: { keyFields: false },
     },
   });
 }

@@ -19,6 +19,7 @@ import {
   UpdateClientGQL,
 } from '../graphql/generated';
 import { SyncLogListComponent } from '../sync-log-list/sync-log-list.component';
+import { WhmcsRecordsComponent } from '../whmcs-records/whmcs-records.component';
 import {
   type Outcome,
   failureOutcome,
@@ -34,10 +35,11 @@ type ClientState =
   | { kind: 'failed'; outcome: Outcome }
   | { kind: 'ready'; client: ClientDetailsQuery['client'] };
 
-/** One local client: its WHMCS sync badge, the sync actions, and its sync log. */
+/** One local client: its WHMCS sync badge, the sync actions, what WHMCS holds for it once
+ * linked (services, invoices, tickets, domains), and its sync log. */
 @Component({
   selector: 'app-client-details',
-  imports: [SyncLogListComponent],
+  imports: [SyncLogListComponent, WhmcsRecordsComponent],
   templateUrl: './client-details.component.html',
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

@@ -1,0 +1,1 @@
+"""GraphQL for WHMCS domains: read views (the modules contract)."""

@@ -1,0 +1,51 @@
+"""whmcsDomains: a WHMCS client's domains."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+import models
+from graph.context import Info
+from graph.domains.types import WhmcsDomainPage
+from graph.errors import to_member
+from graph.types.errors import NotFoundError, WhmcsError
+from graph.whmcs_reads import ModuleRead, page_args, read_module
+from integrations.whmcs.entities import WhmcsDomain, WhmcsPage
+from integrations.whmcs.sync.errors import SyncError
+
+WhmcsDomainsResult = Annotated[
+    WhmcsDomainPage | NotFoundError | WhmcsError, strawberry.union("WhmcsDomainsResult")
+]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description=(
+            "The WHMCS client's domains. NotFoundError (side WHMCS, entityType CLIENT) when "
+            "there is no such WHMCS client."
+        )
+    )
+    async def whmcs_domains(
+        self, info: Info, whmcs_client_id: strawberry.ID, offset: int = 0, limit: int = 25
+    ) -> WhmcsDomainsResult:
+        try:
+            args = page_args(whmcs_client_id, offset, limit)
+            read = ModuleRead(
+                entity_type=models.EntityType.DOMAIN,
+                operation=models.SyncOperation.LIST,
+                kind="domain",
+                key=args.key,
+                owner=args.client_id,
+                record_type=WhmcsPage[WhmcsDomain],
+            )
+            page = await read_module(
+                info,
+                read,
+                lambda whmcs: whmcs.domains.list(args.client_id, offset=offset, limit=limit),
+            )
+        except SyncError as exc:
+            return to_member(exc)
+        return WhmcsDomainPage.from_page(page, offset=offset, limit=limit)

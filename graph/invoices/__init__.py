@@ -1,0 +1,1 @@
+"""GraphQL for WHMCS invoices: read views (the modules contract)."""

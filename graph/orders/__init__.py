@@ -1,0 +1,1 @@
+"""GraphQL for WHMCS orders: read views (the modules contract)."""

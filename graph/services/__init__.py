@@ -1,0 +1,1 @@
+"""GraphQL for WHMCS services: read views (the modules contract)."""

@@ -1,0 +1,1 @@
+"""GraphQL for WHMCS tickets: read views (the modules contract)."""
