@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -65,8 +66,10 @@ class PullSync(SyncBase):
         target = await self._target(link, local_id)
         if target is not None:
             self.audit.about(local_id=target.id)
-        claim = await self.claims.claim_local(CLIENT, target.id) if target is not None else None
-        try:
+        holding = (
+            self.claims.hold(CLIENT, target.id) if target is not None else contextlib.nullcontext()
+        )
+        async with holding as claim:
             if claim is not None and claim.row.whmcs_id not in (None, whmcs_id):
                 raise AlreadyLinked(
                     claim.row.local_id,
@@ -84,9 +87,6 @@ class PullSync(SyncBase):
             # Into another local client than the linked one: only over a stale link.
             stale = await self.make_room(whmcs_id, target.id, record) if target else None
             return await self._write_local(record, target, claim, stale)
-        finally:
-            if claim is not None:
-                await self.claims.release(claim)
 
     async def _target(
         self, link: models.SyncMap | None, local_id: LocalId | None
@@ -158,19 +158,25 @@ class PullSync(SyncBase):
                     snapshot=snapshot_of(record),
                     direction=models.SyncDirection.PULL,
                 )
-                await row.save()
-        except (IntegrityError, ValueTaken):
-            # Another pull of the same WHMCS client, or a local client that took the e-mail,
-            # won the race; nothing of this one was kept.
-            raise SyncInProgress(whmcs_id=record.id) from None
+                if claim is not None:  # the link's save gives the claim up, in the transaction
+                    await self.claims.save_and_release(claim)
+                else:
+                    await row.save()
+        except BaseException as exc:
+            if claim is not None:
+                claim.released = False  # rolled back with the transaction: still to release
+            if isinstance(exc, IntegrityError | ValueTaken):
+                # Another pull of the same WHMCS client, or a local client that took the e-mail,
+                # won the race; nothing of this one was kept.
+                raise SyncInProgress(whmcs_id=record.id) from None
+            raise
         self.audit.about(local_id=client.id)
         await links.note_taken(self.audit, stale, client.id)
         changed_names = sorted(api_field_name(f) for f in changed)
         return PullResult(outcome, record, client, changed_names, stale)
 
     async def _into_same_email(self, record: WhmcsClientRecord, target: LocalClient) -> PullResult:
-        claim = await self.claims.claim_local(CLIENT, target.id)
-        try:
+        async with self.claims.hold(CLIENT, target.id) as claim:
             # Linked to this very WHMCS client: a concurrent pull linked it after our lookup.
             if claim.row.whmcs_id not in (None, record.id):
                 raise AlreadyLinked(
@@ -180,8 +186,6 @@ class PullSync(SyncBase):
                     f"{claim.row.whmcs_id}.",
                 )
             return await self._write_local(record, target, claim)
-        finally:
-            await self.claims.release(claim)
 
     async def link(self, local_id: LocalId, whmcs_id: int) -> LinkResult:
         self.audit.about(local_id=local_id, whmcs_id=whmcs_id)
@@ -189,8 +193,7 @@ class PullSync(SyncBase):
         if client is None:
             raise RecordNotFound(CLIENT, local_id, "LOCAL")
         self.require_whmcs()
-        claim = await self.claims.claim_local(CLIENT, local_id)
-        try:
+        async with self.claims.hold(CLIENT, local_id) as claim:
             if claim.row.whmcs_id is not None:
                 raise AlreadyLinked(
                     local_id,
@@ -203,13 +206,11 @@ class PullSync(SyncBase):
             stale = await self.make_room(whmcs_id, local_id, record)  # only over a stale link
             self.linked(claim.row, whmcs_id=whmcs_id, snapshot=snapshot_of(record), direction=None)
             try:
-                await claim.row.save()
+                await self.claims.save_and_release(claim)
             except IntegrityError:
                 raise SyncInProgress(whmcs_id=whmcs_id) from None
             await links.note_taken(self.audit, stale, local_id)
             return LinkResult(client, record, stale)
-        finally:
-            await self.claims.release(claim)
 
     async def unlink(self, entity_type: models.EntityType, local_id: LocalId) -> UnlinkResult:
         self.audit.about(local_id=local_id)
@@ -219,13 +220,13 @@ class PullSync(SyncBase):
             # does not exist is not found, as in every other operation.
             if entity_type is CLIENT and not await self.store.exists(local_id):
                 raise RecordNotFound(entity_type, local_id, "LOCAL")
-            raise NotLinked(local_id)
-        claim = await self.claims.claim_local(entity_type, local_id)
-        whmcs_id = claim.row.whmcs_id
-        if whmcs_id is None:
-            await self.claims.release(claim)
-            raise NotLinked(local_id)
-        await models.SyncMap.filter(id=claim.row.id, lease_token=claim.token).delete()
+            raise NotLinked(local_id, entity_type)
+        async with self.claims.hold(entity_type, local_id) as claim:
+            whmcs_id = claim.row.whmcs_id
+            if whmcs_id is None:
+                raise NotLinked(local_id, entity_type)
+            await models.SyncMap.filter(id=claim.row.id, lease_token=claim.token).delete()
+            claim.released = True  # the row is gone
         self.audit.about(whmcs_id=whmcs_id)
         await self.audit.succeeded(f"Link {local_id} <-> {whmcs_id} removed.")
         return UnlinkResult(local_id, whmcs_id)
