@@ -69,7 +69,7 @@ class PullSync(SyncBase):
         holding = (
             self.claims.hold(CLIENT, target.id) if target is not None else contextlib.nullcontext()
         )
-        async with holding as claim:
+        async with self.audit.deferred(), holding as claim:
             if claim is not None and claim.row.whmcs_id not in (None, whmcs_id):
                 raise AlreadyLinked(
                     claim.row.local_id,
@@ -193,7 +193,7 @@ class PullSync(SyncBase):
         if client is None:
             raise RecordNotFound(CLIENT, local_id, "LOCAL")
         self.require_whmcs()
-        async with self.claims.hold(CLIENT, local_id) as claim:
+        async with self.audit.deferred(), self.claims.hold(CLIENT, local_id) as claim:
             if claim.row.whmcs_id is not None:
                 raise AlreadyLinked(
                     local_id,
