@@ -118,10 +118,10 @@ async def main(url: str, operations: int, show: bool) -> int:
     await Tortoise.close_connections()
     engine = url.split(":", 1)[0]
     for name, numbers in counts.items():
-        print(f"{engine} {name}: {sorted(set(numbers))} round trips")
+        sys.stdout.write(f"{engine} {name}: {sorted(set(numbers))} round trips\n")
         if show:
             for statement in statements[name]:
-                print(f"    {statement}")
+                sys.stdout.write(f"    {statement}\n")
     return 0
 
 
