@@ -27,8 +27,8 @@ class Context:
         *,
         entity_type: models.EntityType = models.EntityType.CLIENT,
     ) -> Audit:
-        """An audit for one operation of this request: every row shares the request id and
-        names the kind of record the operation is about."""
+        """An audit for one operation of this request on records of ``entity_type``: every row
+        shares the request id."""
         return self.bridge.audit(
             operation, correlation_id=self.request_id, actor=self.actor, entity_type=entity_type
         )

@@ -138,7 +138,7 @@ class ClientMutation:
     @strawberry.mutation
     async def create_local_client(self, info: Info, input: ClientInput) -> LocalClientResult:
         try:
-            row = await local.create_client(given_fields(input))
+            row = await local.create_client(given_fields(input), store=info.context.bridge.store)
         except SyncError as exc:
             return await failure(info, None, exc)
         return Client.from_model(row)
@@ -148,7 +148,9 @@ class ClientMutation:
         self, info: Info, id: strawberry.ID, input: ClientPatch
     ) -> LocalClientResult:
         try:
-            row = await local.update_client(local_id(id), given_fields(input))
+            row = await local.update_client(
+                local_id(id), given_fields(input), store=info.context.bridge.store
+            )
         except SyncError as exc:
             return await failure(info, None, exc)
         return Client.from_model(row)
@@ -156,7 +158,7 @@ class ClientMutation:
     @strawberry.mutation(description="Deletes the local client and its link; never touches WHMCS.")
     async def delete_local_client(self, info: Info, id: strawberry.ID) -> DeleteLocalClientResult:
         try:
-            await local.delete_client(local_id(id))
+            await local.delete_client(local_id(id), store=info.context.bridge.store)
         except SyncError as exc:
             return await failure(info, None, exc)
         return DeleteLocalClientSuccess(id=id)

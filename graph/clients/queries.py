@@ -75,13 +75,15 @@ class LocalClientQuery:
         )
     )
     async def clients(
-        self, offset: int = 0, limit: int = 25, search: str | None = strawberry.UNSET
+        self, info: Info, offset: int = 0, limit: int = 25, search: str | None = strawberry.UNSET
     ) -> Page[Client]:
         page_bounds(offset, limit)
         text = search_text(search)
         if not storable(text):  # so matches nothing
             return empty_page(Client, offset=offset, limit=limit)
-        page = await local.list_clients(offset=offset, limit=limit, search=text)
+        page = await local.list_clients(
+            offset=offset, limit=limit, search=text, store=info.context.bridge.store
+        )
         return page_of(
             Client, page.items, Client.from_model, total=page.total, offset=offset, limit=limit
         )

@@ -26,7 +26,7 @@ class SyncStatusQuery:
     ) -> SyncStatusResult:
         try:
             key = inputs.local_id(local_id, entity_type)
-            link = await reports.sync_state(entity_type, key)
+            link = await reports.sync_state(entity_type, key, store=info.context.bridge.store)
         except SyncError as exc:
             return await failure(info, None, exc)
         return SyncState.build(entity_type, key, link)
