@@ -43,12 +43,14 @@ class Onboarding:
         *,
         actor: str | None,
         page_size: int = PAGE_SIZE,
+        local_batch: int = LOCAL_BATCH,
         on_progress: Progress | None = None,
     ) -> None:
         self._bridge = bridge
         self._store = store
         self._actor = actor
         self._page_size = page_size
+        self._local_batch = local_batch
         self._on_progress = on_progress or (lambda job: None)
 
     @property
@@ -92,7 +94,7 @@ class Onboarding:
             )
         if job.phase is JobPhase.LOCAL:
             await stage_local(
-                lease, self._store, self._bridge.mapping, batch=LOCAL_BATCH, on_batch=report
+                lease, self._store, self._bridge.mapping, batch=self._local_batch, on_batch=report
             )
         if job.phase is JobPhase.SORT:
             await sort_rows(lease, on_batch=report)

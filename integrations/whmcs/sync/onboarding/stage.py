@@ -35,10 +35,12 @@ async def stage_whmcs(
     job = lease.job
     watermark = job.whmcs_next_offset
     total = job.whmcs_total
-    if total is None or watermark == 0:
+    if total is None or watermark < total:
+        # One page alone first: it gives the total, and after an outage it is the breaker's
+        # single half-open probe (concurrent calls would be refused while it is out).
         page = await fetch(watermark, page_size)
         await _store_whmcs(job, page.items)
-        total = page.total
+        total = max(page.total, total or 0)
         watermark += page_size
         await lease.save(
             whmcs_total=total,
