@@ -11,9 +11,22 @@ from strawberry.extensions import ParserCache, SchemaExtension
 
 from graph.execution import FastExecutionContext
 from graph.mutations import Mutation
+from graph.onboarding.mutations import OnboardingMutation
+from graph.onboarding.queries import OnboardingQuery
 from graph.queries import Query
 from graph.security import Limits, WriteScopeGuard, limit_extensions
 from graph.types.errors import Error
+
+
+@strawberry.type(name="Query")
+class RootQuery(Query, OnboardingQuery):
+    """Every query: the contract's, and those of the packages beside it (graph/onboarding)."""
+
+
+@strawberry.type(name="Mutation")
+class RootMutation(Mutation, OnboardingMutation):
+    """Every mutation, as RootQuery."""
+
 
 # Every implementation of Error is in the schema, whether or not a union names it yet.
 ERROR_TYPES = sorted(Error.__subclasses__(), key=lambda cls: cls.__name__)
@@ -44,8 +57,8 @@ def build_schema(
     """
     limits = limits or Limits()
     schema = BridgeSchema(
-        query=Query,
-        mutation=Mutation,
+        query=RootQuery,
+        mutation=RootMutation,
         types=ERROR_TYPES,
         execution_context_class=FastExecutionContext,
         extensions=[

@@ -27,6 +27,7 @@ class Migration(migrations.Migration):
                 ('local_cursor', fields.CharField(null=True, max_length=64)),
                 ('local_done', fields.IntField(default=0)),
                 ('sort_cursor', fields.CharField(null=True, max_length=300)),
+                ('act_total', fields.IntField(null=True)),
                 ('act_done', fields.IntField(default=0)),
                 ('act_failed', fields.IntField(default=0)),
                 ('summary', fields.JSONField(null=True, encoder=JSON_DUMPS, decoder=loads)),

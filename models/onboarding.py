@@ -54,6 +54,7 @@ class OnboardingJob(Model):
     local_cursor = fields.CharField(max_length=64, null=True)  # last local id staged
     local_done = fields.IntField(default=0)
     sort_cursor = fields.CharField(max_length=300, null=True)
+    act_total = fields.IntField(null=True)  # records to act on, counted when acting starts
     act_done = fields.IntField(default=0)
     act_failed = fields.IntField(default=0)
     summary: fields.Field[dict[str, int] | None] = fields.JSONField(null=True)

@@ -136,6 +136,15 @@ async def cast(world: World) -> Cast:
     frank_l = await world.add_local("Frank", "Fox", "frank@example.org")
     world.whmcs.calls.clear()
     return Cast(
-        alice_w, alice_l, bob_w, bob_l, carol_w, carol_l, dave_l, erin_w, frank_w1, frank_w2,
+        alice_w,
+        alice_l,
+        bob_w,
+        bob_l,
+        carol_w,
+        carol_l,
+        dave_l,
+        erin_w,
+        frank_w1,
+        frank_w2,
         frank_l,
     )

@@ -13,7 +13,7 @@ import pytest
 import models
 from integrations.whmcs.sandbox.faults import Fault
 from integrations.whmcs.sync.errors import WhmcsUnusable
-from integrations.whmcs.sync.onboarding import Onboarding, OnboardingBusy
+from integrations.whmcs.sync.onboarding import OnboardingBusy
 from integrations.whmcs.sync.onboarding.report import write_report
 from models import JobKind, JobPhase, OnboardingJob
 from tests.onboarding.conftest import Cast, World
@@ -28,7 +28,7 @@ FAST_RECOVERY = {
 pytestmark = pytest.mark.parametrize("settings_env", [FAST_RECOVERY], indirect=True)
 
 
-class Interrupted(Exception):
+class RunStoppedError(Exception):
     """What Ctrl-C or a bug is to a run: it stops wherever it is."""
 
 
@@ -46,7 +46,7 @@ async def _crowd(world: World) -> None:
 
 async def _report(job_id: int, path: Path) -> dict[str, Any]:
     await write_report(job_id, path)
-    body: dict[str, Any] = json.loads(path.read_text())
+    body: dict[str, Any] = json.loads(await asyncio.to_thread(path.read_text))
     return body
 
 
@@ -108,11 +108,11 @@ async def test_an_interruption_while_reading_local_clients_resumes_at_its_cursor
 
     def stop(job: OnboardingJob) -> None:
         if job.phase is JobPhase.LOCAL and job.local_done >= 8:
-            raise Interrupted
+            raise RunStoppedError
 
     onboarding = world.onboarding(10, local_batch=4, on_progress=stop)
     lease, _ = await onboarding.start(JobKind.RECONCILE, applying=False)
-    with pytest.raises(Interrupted):
+    with pytest.raises(RunStoppedError):
         await onboarding.run(lease)
     job = await OnboardingJob.get(id=lease.job.id)
     assert (job.phase, job.local_done) == (JobPhase.LOCAL, 8)
@@ -162,7 +162,7 @@ async def test_two_concurrent_runs_the_second_is_refused_and_the_first_finishes(
     running = asyncio.create_task(first.run(lease))
     await asyncio.sleep(0.05)
     with pytest.raises(OnboardingBusy):
-        lease2, _ = await world.onboarding().start(JobKind.RECONCILE, applying=False)
+        await world.onboarding().start(JobKind.RECONCILE, applying=False)
     result = await running
     assert result.summary["would_link"] == 1
     assert await OnboardingJob.filter(active__isnull=False).count() == 0

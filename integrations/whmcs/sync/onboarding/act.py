@@ -57,6 +57,9 @@ class Actor:
     async def run(self, lease: Lease, *, concurrency: int, on_batch: Callable[[], None]) -> None:
         job = lease.job
         side, category = WHAT[job.kind]
+        if job.act_total is None:
+            total = await OnboardingRow.filter(job_id=job.id, side=side, category=category).count()
+            await lease.save(act_total=total)
         last = 0
         while True:
             rows = (
