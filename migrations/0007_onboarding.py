@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
                 ('outcome', fields.CharField(null=True, max_length=20)),
                 ('outcome_detail', fields.TextField(null=True, unique=False)),
             ],
-            options={'table': 'onboarding_rows', 'app': 'models', 'unique_together': (('job', 'side', 'record_id'),), 'indexes': [Index(fields=['job', 'email_key']), Index(fields=['job', 'category'])], 'pk_attr': 'id', 'table_description': "One WHMCS or local client of a job. `link_id` is the other side's id its sync-map link"},
+            options={'table': 'onboarding_rows', 'app': 'models', 'unique_together': (('job_id', 'side', 'record_id'),), 'indexes': [Index(fields=['job_id', 'email_key']), Index(fields=['job_id', 'category'])], 'pk_attr': 'id', 'table_description': "One WHMCS or local client of a job. `link_id` is the other side's id its sync-map link"},
             bases=['Model'],
         ),
     ]

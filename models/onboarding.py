@@ -93,5 +93,5 @@ class OnboardingRow(Model):
 
     class Meta:
         table = "onboarding_rows"
-        unique_together = (("job", "side", "record_id"),)
-        indexes = (("job", "email_key"), ("job", "category"))
+        unique_together = (("job_id", "side", "record_id"),)
+        indexes = (("job_id", "email_key"), ("job_id", "category"))

@@ -254,11 +254,11 @@ async def _records(out: Console, result: RunResult, kind: JobKind, applying: boo
         if row["local_id"] is not None:
             who = f"{who} local {row['local_id']}".strip()
         if not applying:
-            out.print(f"would {verb}\t{who}\t{row['email']}", highlight=False, markup=False)
+            out.file.write(f"would {verb}\t{who}\t{row['email']}\n")
             continue
         outcome = row["outcome"] or "NOT DONE"
         failed += outcome == "FAILED"
-        out.print(f"{outcome}\t{who}\t{row['detail'] or ''}", highlight=False, markup=False)
+        out.file.write(f"{outcome}\t{who}\t{row['detail'] or ''}\n")
     return failed
 
 

@@ -49,9 +49,13 @@ class Lease:
     def _until(self) -> datetime.datetime:
         return utcnow() + datetime.timedelta(seconds=self.seconds)
 
-    async def save(self, **changes: Any) -> None:
-        """Record progress and renew the lease, in one UPDATE that only its holder can make."""
-        changes["lease_expires_at"] = self._until()
+    async def save(self, *, release: bool = False, **changes: Any) -> None:
+        """Record progress and renew the lease (or give it up), in one UPDATE that only its
+        holder can make."""
+        if release:
+            changes.update(lease_token=None, lease_expires_at=None)
+        else:
+            changes["lease_expires_at"] = self._until()
         changes["updated_at"] = utcnow()
         taken = await OnboardingJob.filter(id=self.job.id, lease_token=self.token).update(**changes)
         if not taken:
@@ -64,8 +68,10 @@ class Lease:
             setattr(self.job, name, value)
 
     async def finish(self, summary: dict[str, int]) -> None:
-        now = utcnow()
-        await self.save(phase=JobPhase.DONE, active=None, summary=summary, finished_at=now)
+        """DONE, and the lease given up in the same UPDATE: never seen DONE yet running."""
+        await self.save(
+            release=True, phase=JobPhase.DONE, active=None, summary=summary, finished_at=utcnow()
+        )
 
     async def release(self) -> None:
         await OnboardingJob.filter(id=self.job.id, lease_token=self.token).update(

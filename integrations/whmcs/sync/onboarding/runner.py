@@ -7,6 +7,7 @@ with the progress saved, so the next run resumes; a crash leaves the lease to ex
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from integrations.whmcs.sync.audit import Audit
 from integrations.whmcs.sync.bridge import Bridge
 from integrations.whmcs.sync.errors import SyncError
 from integrations.whmcs.sync.onboarding.act import Actor
-from integrations.whmcs.sync.onboarding.lease import Lease, take
+from integrations.whmcs.sync.onboarding.lease import Lease, LeaseLost, take
 from integrations.whmcs.sync.onboarding.sort import sort_rows, summary
 from integrations.whmcs.sync.onboarding.stage import stage_local, stage_whmcs
 from integrations.whmcs.sync.store import LocalStore
@@ -70,8 +71,8 @@ class Onboarding:
             counts = await summary(job.id)
             await lease.finish(counts)
             return RunResult(job, resumed, counts)
-        except BaseException as exc:
-            if isinstance(exc, SyncError):
+        except SyncError as exc:
+            with contextlib.suppress(LeaseLost):  # then the job is another run's now
                 await lease.save(last_error=exc.message)
             raise
         finally:
