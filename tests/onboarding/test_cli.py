@@ -213,7 +213,7 @@ async def test_killed_mid_walk_another_run_is_refused_then_it_resumes(setup: Set
 
     await asyncio.sleep(2.1)  # the lease expires
     setup.sandbox.state.calls.clear()
-    code, out, err = await setup.run("reconcile", "--report", "resumed.json", **env)
+    code, _, err = await setup.run("reconcile", "--report", "resumed.json", **env)
     assert code == 0, err
     assert "Resuming onboarding job 1 where it stopped (reading whmcs clients)." in err
     body = json.loads((setup.folder / "resumed.json").read_text())
