@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -11,7 +12,7 @@ from tortoise.transactions import in_transaction
 import models
 from integrations.whmcs.records import WhmcsClientRecord
 from integrations.whmcs.sync import links
-from integrations.whmcs.sync.base import SyncBase, local_values, same, snapshot_of
+from integrations.whmcs.sync.base import SyncBase, email_of, local_values, same, snapshot_of
 from integrations.whmcs.sync.claims import Claim
 from integrations.whmcs.sync.errors import (
     AlreadyLinked,
@@ -23,8 +24,10 @@ from integrations.whmcs.sync.errors import (
     RecordNotFound,
     StaleLink,
     SyncInProgress,
+    ValueTaken,
 )
 from integrations.whmcs.sync.push import CLIENT
+from integrations.whmcs.sync.store import LocalClient, LocalId, LocalStore
 from integrations.whmcs.sync.validation import api_field_name, clean_client_fields
 
 
@@ -37,34 +40,36 @@ class PullOutcome(StrEnum):
 class PullResult:
     operation: PullOutcome
     record: WhmcsClientRecord
-    client: models.Client
+    client: LocalClient
     changed_fields: list[str]  # local fields by their API (GraphQL) names, e.g. phoneNumber
     stale: StaleLink | None = None  # another local client's stale link that gave up the id
 
 
 @dataclass(frozen=True, slots=True)
 class LinkResult:
-    client: models.Client
+    client: LocalClient
     record: WhmcsClientRecord
     stale: StaleLink | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class UnlinkResult:
-    local_id: int
+    local_id: LocalId
     whmcs_id: int
 
 
 class PullSync(SyncBase):
-    async def pull(self, whmcs_id: int, *, local_id: int | None) -> PullResult:
+    async def pull(self, whmcs_id: int, *, local_id: LocalId | None) -> PullResult:
         self.audit.about(whmcs_id=whmcs_id, local_id=local_id)
         self.require_whmcs()
         link = await models.SyncMap.get_or_none(entity_type=CLIENT, whmcs_id=whmcs_id)
         target = await self._target(link, local_id)
         if target is not None:
             self.audit.about(local_id=target.id)
-        claim = await self.claims.claim_local(CLIENT, target.id) if target is not None else None
-        try:
+        holding = (
+            self.claims.hold(CLIENT, target.id) if target is not None else contextlib.nullcontext()
+        )
+        async with holding as claim:
             if claim is not None and claim.row.whmcs_id not in (None, whmcs_id):
                 raise AlreadyLinked(
                     claim.row.local_id,
@@ -82,35 +87,32 @@ class PullSync(SyncBase):
             # Into another local client than the linked one: only over a stale link.
             stale = await self.make_room(whmcs_id, target.id, record) if target else None
             return await self._write_local(record, target, claim, stale)
-        finally:
-            if claim is not None:
-                await self.claims.release(claim)
 
     async def _target(
-        self, link: models.SyncMap | None, local_id: int | None
-    ) -> models.Client | None:
+        self, link: models.SyncMap | None, local_id: LocalId | None
+    ) -> LocalClient | None:
         """The local client a pull writes into; None means a new one (the contract's order)."""
         if local_id is not None:
-            client = await models.Client.get_or_none(id=local_id)
+            client = await self.store.get(local_id)
             if client is None:
                 raise RecordNotFound(CLIENT, local_id, "LOCAL")
             return client
         if link is not None:
-            return await models.Client.get_or_none(id=link.local_id)
+            return await self.store.get(link.local_id)
         return None
 
     async def _check_identity(
-        self, claim: Claim, client: models.Client, record: WhmcsClientRecord
+        self, claim: Claim, client: LocalClient, record: WhmcsClientRecord
     ) -> None:
         """A link whose WHMCS client holds another e-mail than at the last sync is not followed:
         ConflictError on the e-mail, and the link is marked ERROR."""
-        problem = links.identity_problem(claim.row, record, client.email)
+        problem = links.identity_problem(claim.row, record, email_of(client))
         if problem is None:
             return
         await self.retire(claim, problem)
         before = (claim.row.snapshot or {}).get("email")
         raise FieldConflict(
-            [Difference("email", client.email, record.email, before, "email")],
+            [Difference("email", email_of(client), record.email, before, "email")],
             f"{problem} The link of local client {client.id} is marked ERROR and nothing was "
             f"copied. If it is the same person, pull with localId: {client.id} to accept it; "
             f"otherwise unlink local client {client.id} and pull again.",
@@ -119,13 +121,13 @@ class PullSync(SyncBase):
     async def _write_local(
         self,
         record: WhmcsClientRecord,
-        target: models.Client | None,
+        target: LocalClient | None,
         claim: Claim | None,
         stale: StaleLink | None = None,
     ) -> PullResult:
         incoming = self.mapping.to_local(record.whmcs_fields())
         if target is None:
-            target = await models.Client.get_or_none(email_key=record.email.lower())
+            target = await self.store.find_by_email(record.email)
             if target is not None:
                 return await self._into_same_email(record, target)
         try:
@@ -137,13 +139,11 @@ class PullSync(SyncBase):
         try:
             async with in_transaction():
                 if target is None:
-                    client = models.Client(**values, email_key=str(values["email"]).lower())
-                    await client.save()
+                    client = await self.store.create(values)
                     changed = sorted(k for k, v in values.items() if v is not None)
                     outcome = PullOutcome.CREATED
                 else:
-                    client = target
-                    changed = await _overwrite(client, values)
+                    client, changed = await _overwrite(self.store, target, values)
                     outcome = PullOutcome.UPDATED
                 row = (
                     claim.row
@@ -158,21 +158,25 @@ class PullSync(SyncBase):
                     snapshot=snapshot_of(record),
                     direction=models.SyncDirection.PULL,
                 )
-                await row.save()
-        except IntegrityError:
-            # Another pull of the same WHMCS client, or a local client that took the e-mail,
-            # won the race; nothing of this one was kept.
-            raise SyncInProgress(whmcs_id=record.id) from None
+                if claim is not None:  # the link's save gives the claim up, in the transaction
+                    await self.claims.save_and_release(claim)
+                else:
+                    await row.save()
+        except BaseException as exc:
+            if claim is not None:
+                claim.released = False  # rolled back with the transaction: still to release
+            if isinstance(exc, IntegrityError | ValueTaken):
+                # Another pull of the same WHMCS client, or a local client that took the e-mail,
+                # won the race; nothing of this one was kept.
+                raise SyncInProgress(whmcs_id=record.id) from None
+            raise
         self.audit.about(local_id=client.id)
         await links.note_taken(self.audit, stale, client.id)
         changed_names = sorted(api_field_name(f) for f in changed)
         return PullResult(outcome, record, client, changed_names, stale)
 
-    async def _into_same_email(
-        self, record: WhmcsClientRecord, target: models.Client
-    ) -> PullResult:
-        claim = await self.claims.claim_local(CLIENT, target.id)
-        try:
+    async def _into_same_email(self, record: WhmcsClientRecord, target: LocalClient) -> PullResult:
+        async with self.claims.hold(CLIENT, target.id) as claim:
             # Linked to this very WHMCS client: a concurrent pull linked it after our lookup.
             if claim.row.whmcs_id not in (None, record.id):
                 raise AlreadyLinked(
@@ -182,17 +186,14 @@ class PullSync(SyncBase):
                     f"{claim.row.whmcs_id}.",
                 )
             return await self._write_local(record, target, claim)
-        finally:
-            await self.claims.release(claim)
 
-    async def link(self, local_id: int, whmcs_id: int) -> LinkResult:
+    async def link(self, local_id: LocalId, whmcs_id: int) -> LinkResult:
         self.audit.about(local_id=local_id, whmcs_id=whmcs_id)
-        client = await models.Client.get_or_none(id=local_id)
+        client = await self.store.get(local_id)
         if client is None:
             raise RecordNotFound(CLIENT, local_id, "LOCAL")
         self.require_whmcs()
-        claim = await self.claims.claim_local(CLIENT, local_id)
-        try:
+        async with self.claims.hold(CLIENT, local_id) as claim:
             if claim.row.whmcs_id is not None:
                 raise AlreadyLinked(
                     local_id,
@@ -205,35 +206,35 @@ class PullSync(SyncBase):
             stale = await self.make_room(whmcs_id, local_id, record)  # only over a stale link
             self.linked(claim.row, whmcs_id=whmcs_id, snapshot=snapshot_of(record), direction=None)
             try:
-                await claim.row.save()
+                await self.claims.save_and_release(claim)
             except IntegrityError:
                 raise SyncInProgress(whmcs_id=whmcs_id) from None
             await links.note_taken(self.audit, stale, local_id)
             return LinkResult(client, record, stale)
-        finally:
-            await self.claims.release(claim)
 
-    async def unlink(self, entity_type: models.EntityType, local_id: int) -> UnlinkResult:
+    async def unlink(self, entity_type: models.EntityType, local_id: LocalId) -> UnlinkResult:
         self.audit.about(local_id=local_id)
         row = await models.SyncMap.get_or_none(entity_type=entity_type, local_id=local_id)
         if row is None or row.whmcs_id is None:
             # A link is removed even if its local record is gone; without one, a record that
             # does not exist is not found, as in every other operation.
-            if entity_type is CLIENT and not await models.Client.exists(id=local_id):
+            if entity_type is CLIENT and not await self.store.exists(local_id):
                 raise RecordNotFound(entity_type, local_id, "LOCAL")
-            raise NotLinked(local_id)
-        claim = await self.claims.claim_local(entity_type, local_id)
-        whmcs_id = claim.row.whmcs_id
-        if whmcs_id is None:
-            await self.claims.release(claim)
-            raise NotLinked(local_id)
-        await models.SyncMap.filter(id=claim.row.id, lease_token=claim.token).delete()
+            raise NotLinked(local_id, entity_type)
+        async with self.claims.hold(entity_type, local_id) as claim:
+            whmcs_id = claim.row.whmcs_id
+            if whmcs_id is None:
+                raise NotLinked(local_id, entity_type)
+            await models.SyncMap.filter(id=claim.row.id, lease_token=claim.token).delete()
+            claim.released = True  # the row is gone
         self.audit.about(whmcs_id=whmcs_id)
         await self.audit.succeeded(f"Link {local_id} <-> {whmcs_id} removed.")
         return UnlinkResult(local_id, whmcs_id)
 
 
-async def _overwrite(client: models.Client, values: dict[str, str | None]) -> list[str]:
+async def _overwrite(
+    store: LocalStore, client: LocalClient, values: dict[str, str | None]
+) -> tuple[LocalClient, list[str]]:
     current = local_values(client)
     changed = sorted(
         k
@@ -241,15 +242,11 @@ async def _overwrite(client: models.Client, values: dict[str, str | None]) -> li
         if not same(k, v, current.get(k)) or (k == "email" and v != current.get(k))
     )
     if "email" in values and values["email"] is not None:
-        taken = await models.Client.filter(email_key=values["email"].lower()).exclude(id=client.id)
-        if taken:
+        taken = await store.find_by_email(values["email"], exclude=client.id)
+        if taken is not None:
             raise InvalidInput(
-                [FieldProblem("email", f"is already used by local client {taken[0].id}.")]
+                [FieldProblem("email", f"is already used by local client {taken.id}.")]
             )
-    for key in changed:
-        setattr(client, key, values[key])
-    if "email" in changed:
-        client.email_key = str(client.email).lower()
     if changed:
-        await client.save()
-    return changed
+        client = await store.update(client.id, {key: values[key] for key in changed})
+    return client, changed
