@@ -165,14 +165,13 @@ async def _onboard(
 ) -> tuple[RunResult, int]:
     from integrations.whmcs.sync.errors import SyncError
     from integrations.whmcs.sync.onboarding import Onboarding
-    from integrations.whmcs.sync.onboarding.builtin_store import open_client_store
     from integrations.whmcs.sync.onboarding.report import write_report
 
-    store = open_client_store(bridge.mapping)
+    store = bridge.local_clients  # open_client_store(mapping): what the single operations use
     local_total = (await store.page(offset=0, limit=1, search=None)).total
     with _progress_bar(console) as bar:
         tracker = _Tracker(bar, local_total)
-        onboarding = Onboarding(bridge, store, actor="cli", on_progress=tracker.update)
+        onboarding = Onboarding(bridge, actor="cli", on_progress=tracker.update)
         try:
             lease, resumed = await onboarding.start(kind, applying=applying)
             if resumed:

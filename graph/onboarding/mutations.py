@@ -18,7 +18,6 @@ from graph.errors import to_member
 from graph.onboarding.types import ReconcileJob, StartReconcileResult, StartReconcileSuccess
 from integrations.whmcs.sync.errors import SyncError
 from integrations.whmcs.sync.onboarding import Onboarding
-from integrations.whmcs.sync.onboarding.builtin_store import open_client_store
 from integrations.whmcs.sync.onboarding.lease import Lease
 from models import JobKind, SyncOperation
 
@@ -40,7 +39,7 @@ class OnboardingMutation:
     )
     async def start_reconcile(self, info: Info, apply: bool = False) -> StartReconcileResult:
         bridge = info.context.bridge
-        onboarding = Onboarding(bridge, open_client_store(bridge.mapping), actor=info.context.actor)
+        onboarding = Onboarding(bridge, actor=info.context.actor)
         try:
             lease, resumed = await onboarding.start(JobKind.RECONCILE, applying=apply)
         except SyncError as exc:

@@ -14,7 +14,6 @@ from integrations.whmcs.sandbox import SandboxState
 from integrations.whmcs.sync.bridge import Bridge
 from integrations.whmcs.sync.local import create_client
 from integrations.whmcs.sync.onboarding import Onboarding, RunResult
-from integrations.whmcs.sync.onboarding.builtin_store import open_client_store
 from models import JobKind
 from tests.conftest import Api
 
@@ -45,7 +44,6 @@ class World:
     def onboarding(self, page_size: int = 3, **kwargs: Any) -> Onboarding:
         return Onboarding(
             self.bridge,
-            open_client_store(self.bridge.mapping),
             actor="tests",
             page_size=page_size,
             **kwargs,

@@ -197,11 +197,12 @@ EXPECTED = {"linked": 0, "would_link": 600, "conflicts": 0, "local_only": 0, "wh
 
 async def test_killed_mid_walk_another_run_is_refused_then_it_resumes(setup: Setup) -> None:
     await _crowd(setup)
-    env = {"WHMCS_MAX_CONCURRENCY": "1", "SYNC_LEASE_SECONDS": "2"}
+    env = {"WHMCS_MAX_CONCURRENCY": "1", "SYNC_LEASE_SECONDS": "8"}
     process = await setup.start("reconcile", **env)
     await _wait_for_pages(setup, process, 500)
     process.send_signal(signal.SIGKILL)  # a crash: nothing is given up
     await process.wait()
+    killed_at = time.monotonic()
     phase, offset, runs = setup.job()
     assert (phase, runs) == ("WHMCS", 1)
     assert 500 <= offset < 1200
@@ -211,7 +212,7 @@ async def test_killed_mid_walk_another_run_is_refused_then_it_resumes(setup: Set
     assert "is running in another process" in err
     assert "nothing was done" in err
 
-    await asyncio.sleep(2.1)  # the lease expires
+    await asyncio.sleep(max(0.0, killed_at + 8.1 - time.monotonic()))  # the lease expires
     setup.sandbox.state.calls.clear()
     code, _, err = await setup.run("reconcile", "--report", "resumed.json", **env)
     assert code == 0, err

@@ -139,16 +139,11 @@ class Actor:
                 await audit.failed(exc.message)
                 return Outcome("FAILED", exc.message)
 
-    def _local_id(self, raw: str) -> int:
-        # The single operations take the built-in store's int ids until they reach the local
-        # side through the LocalStore too.
-        return int(self._store.parse_id(raw))
-
     async def _link(self, audit: Audit, job_id: int, target: Target) -> Outcome:
         assert target.whmcs_id is not None
         if target.local_id is None:  # its local row changed e-mail group: sorted afresh next run
             return Outcome("FAILED", "the local client of this pair was not found")
-        local_id = self._local_id(target.local_id)
+        local_id = self._store.parse_id(target.local_id)
         await self._bridge.pulls(audit).link(local_id, target.whmcs_id)
         await audit.succeeded(
             f"Linked by onboarding job {job_id}: local client {local_id} <-> WHMCS client "
@@ -164,7 +159,7 @@ class Actor:
 
     async def _push(self, audit: Audit, target: Target) -> Outcome:
         assert target.local_id is not None
-        local_id = self._local_id(target.local_id)
+        local_id = self._store.parse_id(target.local_id)
         result = await self._bridge.pushes(audit).push(
             local_id, force_create=False, link_existing=False
         )

@@ -40,7 +40,7 @@ class Onboarding:
     def __init__(
         self,
         bridge: Bridge,
-        store: LocalStore,
+        store: LocalStore | None = None,
         *,
         actor: str | None,
         page_size: int = PAGE_SIZE,
@@ -48,7 +48,9 @@ class Onboarding:
         on_progress: Progress | None = None,
     ) -> None:
         self._bridge = bridge
-        self._store = store
+        # The local side only through a LocalStore: the bridge's (open_client_store(mapping)),
+        # the one the single operations that --apply runs use too.
+        self._store = store if store is not None else bridge.local_clients
         self._actor = actor
         self._page_size = page_size
         self._local_batch = local_batch
