@@ -26,6 +26,7 @@ class Migration(migrations.Migration):
                 ('whmcs_done', fields.IntField(default=0)),
                 ('local_cursor', fields.CharField(null=True, max_length=64)),
                 ('local_done', fields.IntField(default=0)),
+                ('local_complete', fields.BooleanField(default=False)),
                 ('sort_cursor', fields.CharField(null=True, max_length=300)),
                 ('act_total', fields.IntField(null=True)),
                 ('act_done', fields.IntField(default=0)),

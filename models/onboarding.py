@@ -21,8 +21,8 @@ class JobKind(StrEnum):
 
 
 class JobPhase(StrEnum):
-    WHMCS = "WHMCS"  # reading WHMCS's clients, page by page
-    LOCAL = "LOCAL"  # reading the local clients, by id
+    WHMCS = "WHMCS"  # reading WHMCS's clients, page by page (and the local ones meanwhile)
+    LOCAL = "LOCAL"  # WHMCS is read; reading the rest of the local clients, by id
     SORT = "SORT"  # sorting the staged rows into categories
     ACT = "ACT"  # --apply: linking, importing or pushing, record by record
     DONE = "DONE"
@@ -53,6 +53,7 @@ class OnboardingJob(Model):
     whmcs_done = fields.IntField(default=0)
     local_cursor = fields.CharField(max_length=64, null=True)  # last local id staged
     local_done = fields.IntField(default=0)
+    local_complete = fields.BooleanField(default=False)  # every local client is staged
     sort_cursor = fields.CharField(max_length=300, null=True)
     act_total = fields.IntField(null=True)  # records to act on, counted when acting starts
     act_done = fields.IntField(default=0)

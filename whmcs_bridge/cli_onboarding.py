@@ -221,22 +221,23 @@ class _Tracker:
     def update(self, job: OnboardingJob) -> None:
         self.job = job
         phase = job.phase.value
-        for done in [p for p in self._tasks if p != phase]:
-            task = self._tasks[done]
-            total = self._bar.tasks[task].total
-            self._bar.update(task, completed=total)
-        if phase == "DONE":
-            return
-        totals = {
-            "WHMCS": (job.whmcs_done, job.whmcs_total),
-            "LOCAL": (job.local_done, self._local_total),
-            "SORT": (0, job.whmcs_done + job.local_done),
-            "ACT": (job.act_done + job.act_failed, job.act_total),
-        }
-        completed, total = totals[phase]
-        if phase not in self._tasks:
-            self._tasks[phase] = self._bar.add_task(PHASES[phase], total=total)
-        self._bar.update(self._tasks[phase], completed=completed, total=total)
+        staged = phase in ("SORT", "ACT", "DONE")
+        self._set("WHMCS", job.whmcs_done, job.whmcs_total, complete=phase != "WHMCS")
+        self._set("LOCAL", job.local_done, self._local_total, complete=job.local_complete or staged)
+        if staged:
+            rows = job.whmcs_done + job.local_done
+            self._set("SORT", 0, rows, complete=phase != "SORT")
+        if phase in ("ACT", "DONE") and job.applying:
+            done = job.act_done + job.act_failed
+            self._set("ACT", done, job.act_total, complete=phase == "DONE")
+
+    def _set(self, name: str, completed: int, total: int | None, *, complete: bool) -> None:
+        if complete:
+            total = total if total is not None else completed
+            completed = total
+        if name not in self._tasks:
+            self._tasks[name] = self._bar.add_task(PHASES[name], total=total)
+        self._bar.update(self._tasks[name], completed=completed, total=total)
 
 
 async def _records(out: Console, result: RunResult, kind: JobKind, applying: bool) -> int:

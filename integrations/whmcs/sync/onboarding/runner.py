@@ -7,10 +7,12 @@ with the progress saved, so the next run resumes; a crash leaves the lease to ex
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from integrations.whmcs.records import WhmcsClientPage
 from integrations.whmcs.sync.audit import Audit
@@ -87,18 +89,31 @@ class Onboarding:
             self._on_progress(job)
 
         report()
-        if job.phase is JobPhase.WHMCS:
-            await stage_whmcs(
-                lease,
-                self._fetch,
-                page_size=self._page_size,
-                concurrency=self.concurrency,
-                on_page=report,
-            )
-        if job.phase is JobPhase.LOCAL:
-            await stage_local(
-                lease, self._store, self._bridge.mapping, batch=self._local_batch, on_batch=report
-            )
+        if job.phase in (JobPhase.WHMCS, JobPhase.LOCAL):
+            # Both sides at once: the local side is staged while WHMCS answers.
+            work: list[Coroutine[Any, Any, None]] = []
+            if job.phase is JobPhase.WHMCS:
+                work.append(
+                    stage_whmcs(
+                        lease,
+                        self._fetch,
+                        page_size=self._page_size,
+                        concurrency=self.concurrency,
+                        on_page=report,
+                    )
+                )
+            if not job.local_complete:
+                work.append(
+                    stage_local(
+                        lease,
+                        self._store,
+                        self._bridge.mapping,
+                        batch=self._local_batch,
+                        on_batch=report,
+                    )
+                )
+            await _all_or_none(work)
+            await lease.save(phase=JobPhase.SORT)
         if job.phase is JobPhase.SORT:
             await sort_rows(lease, on_batch=report)
         if job.phase is JobPhase.ACT:
@@ -116,3 +131,16 @@ class Onboarding:
         sync = self._bridge.pulls(self._list_audit())
         whmcs = sync.whmcs
         return await sync.call(lambda: whmcs.clients.search(offset=offset, limit=limit))
+
+
+async def _all_or_none(work: list[Coroutine[Any, Any, None]]) -> None:
+    """Run them together; the first failure cancels the others (their progress is saved)."""
+    tasks = [asyncio.ensure_future(w) for w in work]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            task.result()
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,5 +1,7 @@
 """Staging: every WHMCS client and every local client into `onboarding_rows`, resumably.
 
+Both sides are read at once: while WHMCS answers, the local clients are staged.
+
 WHMCS is read with GetClients, page after page, several pages at once (up to
 WHMCS_MAX_CONCURRENCY, through the client's breaker and concurrency bound). The job records the
 offset below which every page is staged, and the last local id staged; a rerun starts from
@@ -141,7 +143,7 @@ async def stage_local(
         done += await _store_local(job, pending, mapping)
         await lease.save(local_cursor=str(pending[-1].id), local_done=done)
         on_batch()
-    await lease.save(phase=JobPhase.SORT, local_done=done)
+    await lease.save(local_complete=True, local_done=done)
 
 
 def _not_after(local_id: LocalId, cursor: LocalId) -> bool:
