@@ -21,9 +21,17 @@ class Context:
     can_write: bool = False  # the token's scope allows mutations
     loaders: Loaders = field(default_factory=Loaders)
 
-    def audit(self, operation: models.SyncOperation) -> Audit:
-        """An audit for one operation of this request: every row shares the request id."""
-        return self.bridge.audit(operation, correlation_id=self.request_id, actor=self.actor)
+    def audit(
+        self,
+        operation: models.SyncOperation,
+        *,
+        entity_type: models.EntityType = models.EntityType.CLIENT,
+    ) -> Audit:
+        """An audit for one operation of this request on records of ``entity_type``: every row
+        shares the request id."""
+        return self.bridge.audit(
+            operation, correlation_id=self.request_id, actor=self.actor, entity_type=entity_type
+        )
 
 
 Info = StrawberryInfo[Context, Any]

@@ -27,6 +27,7 @@ from integrations.whmcs.sync.errors import (
     ValueTaken,
 )
 from integrations.whmcs.sync.push import CLIENT
+from integrations.whmcs.sync.registry import local_record_missing
 from integrations.whmcs.sync.store import LocalClient, LocalId, LocalStore
 from integrations.whmcs.sync.validation import api_field_name, clean_client_fields
 
@@ -69,7 +70,7 @@ class PullSync(SyncBase):
         holding = (
             self.claims.hold(CLIENT, target.id) if target is not None else contextlib.nullcontext()
         )
-        async with holding as claim:
+        async with self.audit.deferred(), holding as claim:
             if claim is not None and claim.row.whmcs_id not in (None, whmcs_id):
                 raise AlreadyLinked(
                     claim.row.local_id,
@@ -193,7 +194,7 @@ class PullSync(SyncBase):
         if client is None:
             raise RecordNotFound(CLIENT, local_id, "LOCAL")
         self.require_whmcs()
-        async with self.claims.hold(CLIENT, local_id) as claim:
+        async with self.audit.deferred(), self.claims.hold(CLIENT, local_id) as claim:
             if claim.row.whmcs_id is not None:
                 raise AlreadyLinked(
                     local_id,
@@ -218,7 +219,7 @@ class PullSync(SyncBase):
         if row is None or row.whmcs_id is None:
             # A link is removed even if its local record is gone; without one, a record that
             # does not exist is not found, as in every other operation.
-            if entity_type is CLIENT and not await self.store.exists(local_id):
+            if await local_record_missing(entity_type, local_id, self.store):
                 raise RecordNotFound(entity_type, local_id, "LOCAL")
             raise NotLinked(local_id, entity_type)
         async with self.claims.hold(entity_type, local_id) as claim:

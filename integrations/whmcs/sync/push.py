@@ -110,7 +110,10 @@ class PushSync(SyncBase):
                     + " missing.",
                 )
         self.require_whmcs()
-        async with self.claims.hold(CLIENT, local_id, expect_new=True) as claim:
+        async with (
+            self.audit.deferred(),
+            self.claims.hold(CLIENT, local_id, expect_new=True) as claim,
+        ):
             return await self._push_claimed(claim, client, fields, force_create, link_existing)
 
     async def _push_claimed(
@@ -189,6 +192,8 @@ class PushSync(SyncBase):
                 claim, before, exc, write_action="AddClient", outcome_unknown=unknown
             )
             raise await self._explain_rejection(exc, email_of(client)) from exc
+        if self.options.crash_at:  # the fault hook dies after AddClient's row is written
+            await self.audit.settle()
         crash_point(self.options, "after-whmcs-write")
         self.audit.about(whmcs_id=whmcs_id)
         await self.forget(CLIENT, whmcs_id)
@@ -272,7 +277,7 @@ class PushSync(SyncBase):
         self.audit.about(local_id=local_id)
         client = await self._local_client(local_id)
         self.require_whmcs()
-        async with self.claims.hold(CLIENT, local_id) as claim:
+        async with self.audit.deferred(), self.claims.hold(CLIENT, local_id) as claim:
             return await self._update_claimed(claim, client, force)
 
     async def _update_claimed(self, claim: Claim, client: LocalClient, force: bool) -> UpdateResult:

@@ -16,15 +16,25 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 from integrations.whmcs.registry import WhmcsEntity, whmcs_entity
 from integrations.whmcs.sync.mapping import LOCAL_CLIENT_FIELDS, FieldMapping
-from integrations.whmcs.sync.store import LocalStore
+from integrations.whmcs.sync.store import LocalId, LocalStore
 from integrations.whmcs.sync.stores import open_client_store
 from integrations.whmcs.sync.validation import clean_client_fields
 from models import EntityType
 
-__all__ = ["SYNC_ENTITIES", "Erase", "Existence", "SyncEntity", "entity", "word"]
+__all__ = [
+    "SYNC_ENTITIES",
+    "Erase",
+    "Existence",
+    "SyncEntity",
+    "entity",
+    "load_mapping",
+    "local_record_missing",
+    "word",
+]
 
 
 class Existence(StrEnum):
@@ -100,3 +110,38 @@ def word(entity_type: EntityType | None) -> str:
     """The word messages use for the type ("client"); "record" when none is known."""
     found = SYNC_ENTITIES.get(entity_type) if entity_type is not None else None
     return found.word if found is not None else "record"
+
+
+_DEFAULT_STORES: dict[EntityType, LocalStore] = {}
+
+
+def default_store(entity_type: EntityType) -> LocalStore | None:
+    """The type's local store for the default field mapping (None: it has no local records)."""
+    found = entity(entity_type)
+    if found.open_store is None:
+        return None
+    if entity_type not in _DEFAULT_STORES:
+        _DEFAULT_STORES[entity_type] = found.open_store(FieldMapping.default())
+    return _DEFAULT_STORES[entity_type]
+
+
+async def local_record_missing(
+    entity_type: EntityType, local_id: LocalId, store: LocalStore | None = None
+) -> bool:
+    """Whether the type's existence check says there is no such local record (``store``: the
+    one the app opened for the type, else the default one). A type without local records
+    (links only) never says so."""
+    if entity(entity_type).existence is Existence.LINKS_ONLY:
+        return False
+    local = store if store is not None and store.entity_type is entity_type else None
+    local = local or default_store(entity_type)
+    return local is not None and not await local.exists(local_id)
+
+
+def load_mapping(path: Path | None, entity_type: EntityType = EntityType.CLIENT) -> FieldMapping:
+    """The field mapping of the type, from its table of the mapping file (MappingError if
+    invalid); the built-in one without a file."""
+    table = entity(entity_type).mapping_table
+    if table is None:
+        raise ValueError(f"{entity_type.value} has no field mapping")
+    return FieldMapping.load(path, table=table)

@@ -27,5 +27,6 @@ async def update_returning(
     # Tortoise builds the UPDATE (and encodes its values) as for any other; RETURNING is ours.
     update._make_query()
     sql, params = update.query.get_parameterized_sql()
-    _, rows = await connection.execute_query(sql + " RETURNING *", params)
-    return [model._init_from_db(**dict(row)) for row in rows]
+    # execute_query_dict: asyncpg's execute_query drops the rows of an UPDATE.
+    rows = await connection.execute_query_dict(sql + " RETURNING *", params)
+    return [model._init_from_db(**row) for row in rows]
