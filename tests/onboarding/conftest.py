@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 import models
 from integrations.whmcs.sandbox import SandboxState
@@ -86,6 +87,9 @@ async def world(api: Api) -> AsyncIterator[World]:
     yield World(api)
     await models.OnboardingRow.all().delete()
     await models.OnboardingJob.all().delete()
+    # Tortoise caches SQL per connection name, whatever the engine: a test after this one that
+    # opens "default" on another engine without the db fixture must not inherit this one's.
+    EXECUTOR_CACHE.clear()
 
 
 @dataclass

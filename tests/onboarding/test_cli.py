@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
 
 import models
@@ -76,6 +77,7 @@ class Setup:
 @pytest.fixture
 async def setup(tmp_path: Path) -> AsyncIterator[Setup]:
     url = f"sqlite://{tmp_path / 'bridge.sqlite3'}"
+    EXECUTOR_CACHE.clear()  # SQL cached for another engine's "default" (see conftest's db)
     await migrate(url)
     sandbox = await start_sandbox(SandboxConfig(seed=False))
     try:
