@@ -182,6 +182,10 @@ async def test_push_settles_an_unanswered_create_before_anything_else(
     row = await models.SyncMap.get(local_id=cast.dave_l)
     assert (row.status, row.whmcs_id) == (models.SyncStatus.PENDING, None)
 
+    # Stopped while applying: only the same command with --apply finishes it.
+    for kind, applying in ((JobKind.PUSH, False), (JobKind.RECONCILE, True)):
+        with pytest.raises(OnboardingBusy, match="push --unlinked --apply"):
+            await world.onboarding().start(kind, applying=applying)
     done = await world.run(JobKind.PUSH, applying=True)  # resumes the job where it acted
     assert done.resumed
     assert world.whmcs_calls("AddClient") == 1  # never a second WHMCS client for dave

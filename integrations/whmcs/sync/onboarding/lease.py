@@ -107,7 +107,7 @@ async def take(
             ) from None
         await _forget_old_rows(job.id)
         return Lease(job, token, lease_s), False
-    if job.phase is JobPhase.ACT and job.kind is not kind:
+    if job.phase is JobPhase.ACT and (job.kind is not kind or not applying):
         raise OnboardingBusy(
             job.id,
             f"Onboarding job {job.id} ({job.kind.value.lower()}) stopped while applying; finish "
