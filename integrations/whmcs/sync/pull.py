@@ -137,14 +137,24 @@ class PullSync(SyncBase):
             raise InvalidInput(
                 exc.problems, f"WHMCS client {record.id} cannot be stored locally: {exc.message}"
             ) from None
+        changed = (
+            sorted(k for k, v in values.items() if v is not None)
+            if target is None
+            else await _changes(self.store, target, values)
+        )
+        # The local write and the link together; a link alone is one statement, no transaction.
+        together = in_transaction() if target is None or changed else contextlib.nullcontext()
         try:
-            async with in_transaction():
+            async with together:
                 if target is None:
                     client = await self.store.create(values)
-                    changed = sorted(k for k, v in values.items() if v is not None)
                     outcome = PullOutcome.CREATED
                 else:
-                    client, changed = await _overwrite(self.store, target, values)
+                    client = target
+                    if changed:
+                        client = await self.store.update(
+                            target.id, {key: values[key] for key in changed}
+                        )
                     outcome = PullOutcome.UPDATED
                 row = (
                     claim.row
@@ -233,21 +243,22 @@ class PullSync(SyncBase):
         return UnlinkResult(local_id, whmcs_id)
 
 
-async def _overwrite(
+async def _changes(
     store: LocalStore, client: LocalClient, values: dict[str, str | None]
-) -> tuple[LocalClient, list[str]]:
+) -> list[str]:
+    """The local fields a pull changes; an e-mail another local client holds is refused (one
+    the client holds already, whatever its case, needs no check: the pull adds no holder)."""
     current = local_values(client)
     changed = sorted(
         k
         for k, v in values.items()
         if not same(k, v, current.get(k)) or (k == "email" and v != current.get(k))
     )
-    if "email" in values and values["email"] is not None:
-        taken = await store.find_by_email(values["email"], exclude=client.id)
+    email = values.get("email")
+    if email is not None and email.lower() != (current.get("email") or "").lower():
+        taken = await store.find_by_email(email, exclude=client.id)
         if taken is not None:
             raise InvalidInput(
                 [FieldProblem("email", f"is already used by local client {taken.id}.")]
             )
-    if changed:
-        client = await store.update(client.id, {key: values[key] for key in changed})
-    return client, changed
+    return changed
