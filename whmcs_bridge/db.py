@@ -87,8 +87,12 @@ def _with_driver_options(url: str, *, create_file: bool) -> str | dict[str, Any]
     # leaves nothing behind).
     if url.startswith(("postgres://", "asyncpg://")):
         from tortoise.backends.base.config_generator import expand_db_url
+        from tortoise.exceptions import ConfigurationError
 
-        config: dict[str, Any] = expand_db_url(url)
+        try:
+            config: dict[str, Any] = expand_db_url(url)
+        except ConfigurationError:
+            return url  # Tortoise says what is wrong with it where it always did, at start-up
         config["credentials"]["reset"] = _keep_session
         return config
     path = _sqlite_path(url)
