@@ -99,10 +99,12 @@ load-short: install
 bench: install
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.document_cost
+	$(BIN)/python -m bench.onboarding
 
 bench-short: install
 	$(BIN)/python -m bench.run --short
 	$(BIN)/python -m bench.document_cost --repeat 7
+	$(BIN)/python -m bench.onboarding --sizes 500,2000
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache data build dist

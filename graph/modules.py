@@ -21,6 +21,8 @@ from graph.domains.queries import Query as DomainsQuery
 from graph.invoices.queries import Query as InvoicesQuery
 from graph.links.mutations import UnlinkMutation
 from graph.links.queries import SyncStatusQuery
+from graph.onboarding.mutations import OnboardingMutation
+from graph.onboarding.queries import OnboardingQuery
 from graph.orders.queries import Query as OrdersQuery
 from graph.reports.queries import StatsQuery, SyncLogQuery
 from graph.services.queries import Query as ServicesQuery
@@ -39,11 +41,13 @@ QUERIES: tuple[type, ...] = (
     OrdersQuery,
     TicketsQuery,
     DomainsQuery,
+    OnboardingQuery,  # startReconcile's job: reconcileJob
 )
 
 MUTATIONS: tuple[type, ...] = (
     ClientMutation,
     UnlinkMutation,
+    OnboardingMutation,  # startReconcile
 )
 
 

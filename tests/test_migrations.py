@@ -104,6 +104,8 @@ async def test_migrations_build_the_models_schema(database_url: str, tmp_path: P
         ("api_tokens", ("digest",)),
         ("api_tokens", ("name",)),
         ("clients", ("email_key",)),
+        ("onboarding_jobs", ("active",)),  # one unfinished onboarding job at a time
+        ("onboarding_rows", ("job_id", "record_id", "side")),
         ("sync_map", ("entity_type", "local_id")),
         ("sync_map", ("entity_type", "whmcs_id")),
     }

@@ -1,4 +1,5 @@
-"""The `whmcs-bridge` command: serve, migrate, sandbox, check, tokens, logs, demo, export-schema.
+"""The `whmcs-bridge` command: serve, migrate, sandbox, check, tokens, logs, demo, reconcile,
+import, push, export-schema.
 
 Every failure a user can cause or meet (configuration, database, files, ports) ends with one
 line on stderr naming what to fix, and a non-zero exit code; never a traceback. An unexpected
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from whmcs_bridge import cli_admin as admin
+from whmcs_bridge import cli_onboarding as onboarding
 from whmcs_bridge.cli_common import (
     CliError,
     database_ready,
@@ -140,6 +142,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     reset.set_defaults(run=admin.demo_reset)
+
+    onboarding.add_commands(commands)
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     export.add_argument("--output", type=Path, help="write to this file instead of stdout")

@@ -219,6 +219,7 @@ class _Transport:
     breaker: CircuitBreaker
     metrics: CallMetrics | None = None
     lifecycle: _Lifecycle = field(default_factory=_Lifecycle)
+    max_concurrency: int = 1  # the semaphore's size
 
     async def exchange(self, action: str, fields: Mapping[str, str], *, write: bool) -> Answer:
         """One POST: the answer, or the transport failure it ran into.
@@ -341,6 +342,7 @@ class WhmcsClient:
             session=session,
             timeout_s=timeout_s,
             semaphore=asyncio.Semaphore(max_concurrency),
+            max_concurrency=max_concurrency,
             read_retries=read_retries,
             backoff_base_s=backoff_base_s,
             backoff_cap_s=backoff_cap_s,
@@ -365,6 +367,11 @@ class WhmcsClient:
         clone = WhmcsClient.__new__(WhmcsClient)
         clone._setup(self._transport, observer)
         return clone
+
+    @property
+    def max_concurrency(self) -> int:
+        """At most this many calls are in flight at once (WHMCS_MAX_CONCURRENCY)."""
+        return self._transport.max_concurrency
 
     def stop_new_calls(self) -> None:
         """The server is stopping: calls already sent finish; nothing new is sent (every copy
