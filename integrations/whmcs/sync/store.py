@@ -1,0 +1,68 @@
+"""The local store: where the local side of a sync lives (the agreed interface).
+
+The built-in implementation is `stores/builtin.py` (the bridge's own `clients` table); an
+application's existing table is `stores/existing_table.py`. `stores.open_client_store(mapping)`
+picks one. Sync code reaches the local side only through a LocalStore.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, Protocol, TypeVar
+
+from models import EntityType
+
+LocalId = int | str
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class LocalClient:
+    id: LocalId
+    values: Mapping[str, str | None]  # keys: mapping.LOCAL_CLIENT_FIELDS (first_name, ..., country)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    offset: int
+    limit: int
+
+
+class LocalStore(Protocol):
+    entity_type: EntityType  # CLIENT
+
+    async def get(self, local_id: LocalId) -> LocalClient | None: ...
+
+    async def exists(self, local_id: LocalId) -> bool: ...
+
+    async def find_by_email(
+        self, email: str, *, exclude: LocalId | None = None
+    ) -> LocalClient | None:
+        """Case-insensitive."""
+        ...
+
+    async def create(self, values: Mapping[str, str | None]) -> LocalClient:
+        """`values` already cleaned; raises sync.errors.InvalidInput naming the field/column."""
+        ...
+
+    async def update(self, local_id: LocalId, values: Mapping[str, str | None]) -> LocalClient:
+        """Only the given keys; RecordNotFound(CLIENT, id, "LOCAL") when absent; InvalidInput."""
+        ...
+
+    async def delete(self, local_id: LocalId) -> bool: ...
+
+    async def page(self, *, offset: int, limit: int, search: str | None) -> Page[LocalClient]: ...
+
+    def stream(self, *, batch: int = 500) -> AsyncIterator[LocalClient]:
+        """Every client by id, keyset-paged."""
+        ...
+
+    def parse_id(self, raw: str) -> LocalId:
+        """A GraphQL ID -> the store's id type; InvalidInput if it is not one."""
+        ...

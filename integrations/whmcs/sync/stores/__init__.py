@@ -1,0 +1,1 @@
+"""Local stores: the bridge's own `clients` table, or an application's existing table."""
