@@ -76,9 +76,7 @@ DDL = re.compile(r"^\s*(CREATE|ALTER|DROP|TRUNCATE|RENAME)\b", re.IGNORECASE)
 
 def engine_of(url: str) -> str:
     scheme = url.split("://", 1)[0]
-    return {"postgresql": "postgres", "asyncpg": "postgres", "mariadb": "mysql"}.get(
-        scheme, scheme
-    )
+    return {"postgresql": "postgres", "asyncpg": "postgres", "mariadb": "mysql"}.get(scheme, scheme)
 
 
 async def app_database(bridge_url: str, tmp_path: Path, name: str = "app_table") -> str:

@@ -42,8 +42,9 @@ class AppTable:
         return {"postgres": f"${n}", "mysql": "%s"}.get(self.dialect, "?")
 
     def stamp(self, moment: datetime) -> object:
-        """A naive UTC time as the driver takes it for a timestamp column."""
-        return moment if self.dialect == "postgres" else moment.strftime("%Y-%m-%d %H:%M:%S")
+        """A UTC time as the driver takes it for a timestamp column (without a zone)."""
+        naive = moment.replace(tzinfo=None)
+        return naive if self.dialect == "postgres" else naive.strftime("%Y-%m-%d %H:%M:%S")
 
     async def rows(self) -> list[dict[str, Any]]:
         rows = await self.client.execute_query_dict("SELECT * FROM customers ORDER BY id")
@@ -54,9 +55,7 @@ class AppTable:
         names = list(columns)
         q = '"' if self.dialect != "mysql" else "`"
         params = ", ".join(self.p(i + 1) for i in range(len(names)))
-        sql = (
-            f"INSERT INTO customers ({', '.join(q + n + q for n in names)}) VALUES ({params})"
-        )
+        sql = f"INSERT INTO customers ({', '.join(q + n + q for n in names)}) VALUES ({params})"
         if self.dialect == "postgres":
             record = await self.client.execute_insert(f"{sql} RETURNING id", list(columns.values()))
             return int(record[0])

@@ -57,9 +57,11 @@ async def test_create_writes_the_mapped_columns_and_the_timestamps(app_table: Ap
     )
     assert row["country_code"] == "ES"
     assert row["notes"] is None  # not mapped: never written
-    assert row["created_at"] is not None and row["created_at"] == row["updated_at"]
+    assert row["created_at"] is not None
+    assert row["created_at"] == row["updated_at"]
     assert created.values == {**dict.fromkeys(LOCAL_CLIENT_FIELDS), **ANA}
-    assert created.created_at is not None and created.created_at >= before
+    assert created.created_at is not None
+    assert created.created_at >= before
     assert created.created_at == created.updated_at
     await assert_schema_unchanged(app_table)
 
@@ -88,7 +90,7 @@ async def test_update_changes_only_the_given_columns_and_updated_at(app_table: A
     await app_table.client.execute_query(
         f"UPDATE customers SET notes = {app_table.p(1)}, updated_at = {app_table.p(2)}, "
         f"created_at = {app_table.p(3)}",
-        ["kept", *([app_table.stamp(datetime(2020, 1, 2, 3, 4, 5))] * 2)],
+        ["kept", *([app_table.stamp(datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC))] * 2)],
     )
 
     updated = await app_table.store.update(created.id, {"city": "Sevilla", "postcode": None})
@@ -102,7 +104,8 @@ async def test_update_changes_only_the_given_columns_and_updated_at(app_table: A
     )
     assert updated.values["city"] == "Sevilla"
     assert updated.created_at == datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC)
-    assert updated.updated_at is not None and updated.updated_at.year >= 2026
+    assert updated.updated_at is not None
+    assert updated.updated_at.year >= 2026
     with pytest.raises(RecordNotFound) as missing:
         await app_table.store.update(created.id + 1, {"city": "Bilbao"})
     assert missing.value.side == "LOCAL"
@@ -115,7 +118,8 @@ async def test_email_lookup_ignores_case_and_refuses_to_pick_between_two_rows(
     ana = await app_table.store.create(ANA)
 
     found = await app_table.store.find_by_email("ana.ruiz@EXAMPLE.org")
-    assert found is not None and found.id == ana.id
+    assert found is not None
+    assert found.id == ana.id
     assert await app_table.store.find_by_email("ana.ruiz@example.org", exclude=ana.id) is None
     with pytest.raises(InvalidInput) as taken:
         await app_table.store.create({**ANA, "email": "ANA.RUIZ@example.org"})
@@ -179,8 +183,11 @@ async def test_an_insert_the_table_refuses_names_the_column(app_table: AppTable)
     )
     text = MAPPING.replace('name = "customers"', 'name = "accounts"')
     text = "\n".join(
-        line for line in text.splitlines() if "=" not in line or line.split()[0] in
-        ("name", "id", "{database_url}", "firstname", "email") or line.startswith("[")
+        line
+        for line in text.splitlines()
+        if "=" not in line
+        or line.split()[0] in ("name", "id", "{database_url}", "firstname", "email")
+        or line.startswith("[")
     )
     store = ExistingTableStore(table_mapping(app_table.url, text))
 
@@ -211,7 +218,8 @@ async def test_page_searches_the_mapped_columns_and_stream_walks_by_id(
 
     assert ([c.id for c in acme.items], acme.total) == ([ids[0], ids[3]], 2)
     assert [c.values["first_name"] for c in percent.items] == ["Luis"]
-    assert literal.items == [] and literal.total == 0  # _ is no wildcard
+    assert literal.items == []
+    assert literal.total == 0
     assert ([c.id for c in second.items], second.total) == (ids[1:3], 5)
     assert streamed == ids
 
@@ -242,12 +250,15 @@ async def test_string_ids_are_chosen_as_laravel_uuids(app_table: AppTable) -> No
         f"{q}email{q} varchar(191) not null, {q}created_at{q} timestamp null, "
         f"{q}updated_at{q} timestamp null)"
     )
-    text = '[client.table]\nname = "people"\nid = "uuid"\n{database_url}\n[client]\nemail = "email"\n'
+    text = (
+        '[client.table]\nname = "people"\nid = "uuid"\n{database_url}\n[client]\nemail = "email"\n'
+    )
     store = ExistingTableStore(table_mapping(app_table.url, text))
 
     created = await store.create({"email": "ana@example.org"})
 
-    assert isinstance(created.id, str) and len(created.id) == 36
+    assert isinstance(created.id, str)
+    assert len(created.id) == 36
     assert store.parse_id(created.id) == created.id
     assert (await store.get(created.id)) == created
     assert [c.id async for c in store.stream()] == [created.id]

@@ -57,7 +57,14 @@ _REFUSED_COLUMN = (
     re.compile(r"Data too long for column '(\w+)'"),
     re.compile(r"Incorrect \w+ value: .* for column [`']?(?:\w+[`']?\.)*[`']?(\w+)[`']?"),
 )
-_REFUSED_TABLE = ("constraint", "violates", "too long", "invalid input", "incorrect", "out of range")
+_REFUSED_TABLE = (
+    "constraint",
+    "violates",
+    "too long",
+    "invalid input",
+    "incorrect",
+    "out of range",
+)
 
 
 class AmbiguousEmail(InvalidInput):
@@ -333,6 +340,7 @@ class ExistingTableStore:
         d = self._dialect()
         id_col = d.quote(self._id(shape).name)
         after: LocalId | None = None
+        values: list[Any]
         while True:
             if after is None:
                 (p,) = d.params(1)
@@ -454,7 +462,11 @@ def _fits(column: Column, value: str | None) -> str | None:
         if not column.nullable:
             return f"{column.name} cannot be empty (NOT NULL)."
         return None
-    if column.kind is Kind.TEXT and column.max_length is not None and len(value) > column.max_length:
+    if (
+        column.kind is Kind.TEXT
+        and column.max_length is not None
+        and len(value) > column.max_length
+    ):
         return f"{column.name} holds at most {column.max_length} characters."
     if column.kind is Kind.INTEGER:
         if not _INTEGER_VALUE.match(value.strip()):
