@@ -43,7 +43,7 @@ async def _authorised(request: Request) -> bool:
     return await request.app.state.verifier.verify(token.strip()) is not None
 
 
-def _link(link: models.SyncMap | None, local_id: int) -> dict[str, Any]:
+def _link(link: models.SyncMap | None, local_id: int | str) -> dict[str, Any]:
     if link is None:
         return {"localId": str(local_id), "synced": False, "whmcsId": None, "status": None}
     pending = link.status == models.SyncStatus.PENDING
@@ -126,7 +126,7 @@ async def bare_clients(request: Request) -> Response:
     limit = int(request.query_params.get("limit", "25"))
     page = await local.list_clients(offset=offset, limit=limit, search=None)
     ids = [c.id for c in page.items]
-    links = {
+    links: dict[object, models.SyncMap] = {
         row.local_id: row
         for row in await models.SyncMap.filter(
             entity_type=models.EntityType.CLIENT, local_id__in=ids
@@ -135,12 +135,12 @@ async def bare_clients(request: Request) -> Response:
     items = [
         {
             "id": str(c.id),
-            "firstName": c.first_name,
-            "lastName": c.last_name,
-            "email": c.email,
-            "companyName": c.company_name,
-            "city": c.city,
-            "country": c.country,
+            "firstName": c.values["first_name"],
+            "lastName": c.values["last_name"],
+            "email": c.values["email"],
+            "companyName": c.values["company_name"],
+            "city": c.values["city"],
+            "country": c.values["country"],
             "sync": _link(links.get(c.id), c.id),
         }
         for c in page.items

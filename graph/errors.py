@@ -41,7 +41,7 @@ ErrorMember = (
 )
 
 
-def _id(value: int | None) -> strawberry.ID | None:
+def _id(value: int | str | None) -> strawberry.ID | None:
     return None if value is None else strawberry.ID(str(value))
 
 

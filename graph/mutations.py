@@ -156,7 +156,7 @@ UnlinkResult = Annotated[
 Op = models.SyncOperation
 
 
-def _id(value: int) -> strawberry.ID:
+def _id(value: int | str) -> strawberry.ID:
     return strawberry.ID(str(value))
 
 
@@ -165,7 +165,7 @@ class Mutation:
     @strawberry.mutation
     async def create_local_client(self, info: Info, input: ClientInput) -> LocalClientResult:
         try:
-            row = await local.create_client(given_fields(input))
+            row = await local.create_client(given_fields(input), store=info.context.bridge.store)
         except SyncError as exc:
             return await failure(info, None, exc)
         return Client.from_model(row)
@@ -175,7 +175,9 @@ class Mutation:
         self, info: Info, id: strawberry.ID, input: ClientPatch
     ) -> LocalClientResult:
         try:
-            row = await local.update_client(local_id(id), given_fields(input))
+            row = await local.update_client(
+                local_id(id), given_fields(input), store=info.context.bridge.store
+            )
         except SyncError as exc:
             return await failure(info, None, exc)
         return Client.from_model(row)
@@ -183,7 +185,7 @@ class Mutation:
     @strawberry.mutation(description="Deletes the local client and its link; never touches WHMCS.")
     async def delete_local_client(self, info: Info, id: strawberry.ID) -> DeleteLocalClientResult:
         try:
-            await local.delete_client(local_id(id))
+            await local.delete_client(local_id(id), store=info.context.bridge.store)
         except SyncError as exc:
             return await failure(info, None, exc)
         return DeleteLocalClientSuccess(id=id)

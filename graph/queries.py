@@ -59,7 +59,7 @@ class Query:
     ) -> SyncStatusResult:
         try:
             key = inputs.local_id(local_id, entity_type)
-            link = await reports.sync_state(entity_type, key)
+            link = await reports.sync_state(entity_type, key, store=info.context.bridge.store)
         except SyncError as exc:
             return await failure(info, None, exc)
         return SyncState.build(entity_type, key, link)
@@ -167,13 +167,15 @@ class Query:
         )
     )
     async def clients(
-        self, offset: int = 0, limit: int = 25, search: str | None = strawberry.UNSET
+        self, info: Info, offset: int = 0, limit: int = 25, search: str | None = strawberry.UNSET
     ) -> ClientPage:
         page_bounds(offset, limit)
         text = search_text(search)
         if not _storable(text):  # so matches nothing
             return ClientPage(items=[], total=0, offset=offset, limit=limit)
-        page = await local.list_clients(offset=offset, limit=limit, search=text)
+        page = await local.list_clients(
+            offset=offset, limit=limit, search=text, store=info.context.bridge.store
+        )
         return ClientPage(
             items=[Client.from_model(c) for c in page.items],
             total=page.total,

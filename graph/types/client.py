@@ -12,6 +12,10 @@ from graph.context import Info
 from graph.enums import EntityType, SyncDirection, SyncStatus
 from integrations.whmcs.records import WhmcsClientRecord
 from integrations.whmcs.sync.mapping import LOCAL_CLIENT_FIELDS
+from integrations.whmcs.sync.store import LocalClient
+
+# A store that keeps no timestamps (an existing table without them) shows this instant.
+_NO_TIME = datetime.datetime.fromtimestamp(0, datetime.UTC)
 
 
 @strawberry.type
@@ -78,12 +82,20 @@ class Client:
 
     @strawberry.field(description="Read from the sync map only: never calls WHMCS.")
     async def sync(self, info: Info) -> SyncState:
-        local_id = int(self.id)
+        local_id = int(self.id)  # the built-in store's ids (sync_map.local_id is an integer)
         link = await info.context.loaders.link_by_local_id.load(local_id)
         return SyncState.build(models.EntityType.CLIENT, local_id, link)
 
     @classmethod
-    def from_model(cls, row: models.Client) -> Self:
+    def from_model(cls, row: models.Client | LocalClient) -> Self:
+        if isinstance(row, LocalClient):
+            contact: dict[str, Any] = {name: row.values.get(name) for name in LOCAL_CLIENT_FIELDS}
+            return cls(
+                id=strawberry.ID(str(row.id)),
+                **contact,
+                created_at=row.created_at or _NO_TIME,
+                updated_at=row.updated_at or row.created_at or _NO_TIME,
+            )
         return cls(
             id=strawberry.ID(str(row.id)),
             **_contact(row),

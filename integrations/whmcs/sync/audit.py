@@ -16,6 +16,7 @@ from typing import Any
 import models
 from integrations.whmcs.client import CallRecord
 from integrations.whmcs.redact import redact
+from integrations.whmcs.sync.store import LocalId
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +42,11 @@ class Audit:
     actor: str | None = None
     settings: AuditSettings = field(default_factory=AuditSettings)
     entity_type: models.EntityType | None = models.EntityType.CLIENT
-    local_id: int | None = None
+    local_id: LocalId | None = None
     whmcs_id: int | None = None
     failures: int = 0
 
-    def about(self, *, local_id: int | None = None, whmcs_id: int | None = None) -> None:
+    def about(self, *, local_id: LocalId | None = None, whmcs_id: int | None = None) -> None:
         """Name the records the operation touches, as soon as they are known."""
         if local_id is not None:
             self.local_id = local_id
@@ -80,7 +81,7 @@ class Audit:
         )
 
     async def note(
-        self, status: models.LogStatus, message: str, *, local_id: int, whmcs_id: int | None
+        self, status: models.LogStatus, message: str, *, local_id: LocalId, whmcs_id: int | None
     ) -> None:
         """Record one step about a given link (a stale one marked ERROR, the one that took its
         WHMCS id), whatever records the operation itself is about. Not a failure of the
@@ -108,7 +109,7 @@ class Audit:
         response: dict[str, Any] | None = None,
         error: str | None = None,
         duration_ms: int | None = None,
-        record: tuple[int, int | None] | None = None,
+        record: tuple[LocalId, int | None] | None = None,
     ) -> None:
         if not self.settings.enabled:
             return

@@ -24,7 +24,8 @@ from integrations.whmcs.sync.errors import (
     SyncInProgress,
     WhmcsUnusable,
 )
-from integrations.whmcs.sync.mapping import LOCAL_CLIENT_FIELDS, FieldMapping
+from integrations.whmcs.sync.mapping import FieldMapping
+from integrations.whmcs.sync.store import LocalClient, LocalStore
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -39,8 +40,13 @@ class SyncOptions:
     crash_at: str | None = None  # test-only fault hook: die at this point (see crash_point)
 
 
-def local_values(client: models.Client) -> dict[str, str | None]:
-    return {name: getattr(client, name) for name in LOCAL_CLIENT_FIELDS}
+def local_values(client: LocalClient) -> dict[str, str | None]:
+    return dict(client.values)
+
+
+def email_of(client: LocalClient) -> str:
+    """The local client's e-mail: links are found and checked by it (required locally)."""
+    return str(client.values.get("email") or "")
 
 
 def same(field: str, a: str | None, b: str | None) -> bool:
@@ -60,11 +66,13 @@ class SyncBase:
         mapping: FieldMapping,
         audit: Audit,
         options: SyncOptions,
+        store: LocalStore,
         clock: Callable[[], datetime.datetime] = utcnow,
     ) -> None:
         self._whmcs = whmcs.with_observer(audit.observe) if whmcs is not None else None
         self._cache = cache
         self.mapping = mapping
+        self.store = store
         self.audit = audit
         self.options = options
         self._clock = clock
@@ -118,7 +126,7 @@ class SyncBase:
     async def make_room(
         self,
         whmcs_id: int,
-        local_id: int,
+        local_id: int | str,
         record: WhmcsClientRecord | None,
         *,
         reason: str | None = None,
@@ -133,6 +141,7 @@ class SyncBase:
             release=release,
             audit=self.audit,
             now=self._clock(),
+            store=self.store,
         )
 
     async def retire(self, claim: Claim, reason: str) -> StaleLink:

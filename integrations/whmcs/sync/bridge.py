@@ -16,6 +16,8 @@ from integrations.whmcs.sync.connection import ConnectionReport, test_connection
 from integrations.whmcs.sync.mapping import FieldMapping
 from integrations.whmcs.sync.pull import PullSync
 from integrations.whmcs.sync.push import PushSync
+from integrations.whmcs.sync.store import LocalStore
+from integrations.whmcs.sync.stores import open_client_store
 
 S = TypeVar("S", bound=SyncBase)
 
@@ -31,6 +33,17 @@ class Bridge:
     audit_settings: AuditSettings
     enabled: bool = True
     sandbox: bool = False
+    # Where local clients live: open_client_store(mapping) unless given.
+    store: LocalStore | None = None
+
+    def __post_init__(self) -> None:
+        if self.store is None:
+            self.store = open_client_store(self.mapping)
+
+    @property
+    def local_clients(self) -> LocalStore:
+        assert self.store is not None  # set by __post_init__
+        return self.store
 
     def audit(
         self,
@@ -87,4 +100,5 @@ class Bridge:
             mapping=self.mapping,
             audit=audit,
             options=self.options,
+            store=self.local_clients,
         )

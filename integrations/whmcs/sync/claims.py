@@ -17,6 +17,7 @@ from tortoise.expressions import Q
 
 import models
 from integrations.whmcs.sync.errors import SyncInProgress
+from integrations.whmcs.sync.store import LocalId
 
 
 def utcnow() -> datetime.datetime:
@@ -38,7 +39,7 @@ class Claims:
         self._lease = datetime.timedelta(seconds=lease_s)
         self._clock = clock
 
-    async def claim_local(self, entity_type: models.EntityType, local_id: int) -> Claim:
+    async def claim_local(self, entity_type: models.EntityType, local_id: LocalId) -> Claim:
         """Claim the link row of a local record, creating an empty PENDING row if there is none."""
         token = str(uuid.uuid4())
         now = self._clock()

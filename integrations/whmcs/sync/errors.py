@@ -3,6 +3,7 @@
 SyncError
 ├── RecordNotFound        a local or WHMCS record does not exist (side = LOCAL | WHMCS)
 ├── InvalidInput          one or more fields are invalid (every offending field is listed)
+│   └── ValueTaken        a value that must be unique locally (the e-mail) is another record's
 ├── AlreadyLinked         the record already has a link (local_id / whmcs_id say which; the
 │                         operation was for requested_local_id when another record holds it)
 ├── NotLinked             the local record has no link
@@ -17,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from integrations.whmcs.errors import WhmcsError
+from integrations.whmcs.sync.store import LocalId
 from models import EntityType
 
 
@@ -50,14 +52,19 @@ class InvalidInput(SyncError):
         self.problems = problems
 
 
+class ValueTaken(InvalidInput):
+    """A local store refused a value another of its records holds (its unique index): the
+    caller may know better (a concurrent write won the race)."""
+
+
 class AlreadyLinked(SyncError):
     def __init__(
         self,
-        local_id: int | None,
+        local_id: LocalId | None,
         whmcs_id: int | None,
         message: str,
         *,
-        requested_local_id: int | None = None,
+        requested_local_id: LocalId | None = None,
     ) -> None:
         super().__init__(message)
         self.local_id = local_id
@@ -77,7 +84,7 @@ class StaleLink:
     person now (another e-mail than at the last sync). `released`: its WHMCS id was cleared for
     the local record WHMCS really holds under it."""
 
-    local_id: int
+    local_id: LocalId
     whmcs_id: int
     reason: str
     released: bool
@@ -121,7 +128,7 @@ class FieldConflict(SyncError):
 class SyncInProgress(SyncError):
     def __init__(
         self,
-        local_id: int | None = None,
+        local_id: LocalId | None = None,
         whmcs_id: int | None = None,
         *,
         message: str | None = None,

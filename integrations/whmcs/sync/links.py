@@ -19,6 +19,8 @@ import models
 from integrations.whmcs.records import WhmcsClientRecord
 from integrations.whmcs.sync.audit import Audit
 from integrations.whmcs.sync.errors import AlreadyLinked, StaleLink, SyncInProgress
+from integrations.whmcs.sync.store import LocalId, LocalStore
+from integrations.whmcs.sync.stores.builtin import BuiltinClientStore
 
 CLIENT = models.EntityType.CLIENT
 REUSED_IDS = "a WHMCS restored from a backup or reset hands its ids out again"
@@ -46,13 +48,14 @@ def identity_problem(
 
 async def make_room(
     whmcs_id: int,
-    local_id: int,
+    local_id: LocalId,
     record: WhmcsClientRecord | None,
     *,
     audit: Audit,
     now: datetime.datetime,
     reason: str | None = None,
     release: bool = True,
+    store: LocalStore | None = None,
 ) -> StaleLink | None:
     """Before local client ``local_id`` is linked to ``whmcs_id``: the link another local client
     holds on it must be stale (``reason`` says why when the caller knows, else it is judged
@@ -62,11 +65,11 @@ async def make_room(
     if other is None or other.local_id == local_id:
         return None
     if reason is None:
-        owner = await models.Client.get_or_none(id=other.local_id)
+        owner = await (store or BuiltinClientStore()).get(other.local_id)
         if owner is None:
             reason = f"Local client {other.local_id} no longer exists."
         else:
-            reason = identity_problem(other, record, owner.email)
+            reason = identity_problem(other, record, owner.values.get("email"))
     if reason is None:
         raise AlreadyLinked(
             other.local_id,
@@ -123,7 +126,7 @@ async def retire(
     return StaleLink(row.local_id, whmcs_id, reason, release)
 
 
-async def note_taken(audit: Audit, stale: StaleLink | None, local_id: int) -> None:
+async def note_taken(audit: Audit, stale: StaleLink | None, local_id: LocalId) -> None:
     """Audit the second step: the local client that took a stale link's WHMCS id."""
     if stale is not None and stale.released:
         await audit.note(

@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 import models
 from integrations.whmcs.records import WhmcsClientRecord
 from integrations.whmcs.sync import links
-from integrations.whmcs.sync.base import SyncBase, local_values, same, snapshot_of
+from integrations.whmcs.sync.base import SyncBase, email_of, local_values, same, snapshot_of
 from integrations.whmcs.sync.claims import Claim
 from integrations.whmcs.sync.errors import (
     AlreadyLinked,
@@ -23,8 +23,10 @@ from integrations.whmcs.sync.errors import (
     RecordNotFound,
     StaleLink,
     SyncInProgress,
+    ValueTaken,
 )
 from integrations.whmcs.sync.push import CLIENT
+from integrations.whmcs.sync.store import LocalClient, LocalId, LocalStore
 from integrations.whmcs.sync.validation import api_field_name, clean_client_fields
 
 
@@ -37,26 +39,26 @@ class PullOutcome(StrEnum):
 class PullResult:
     operation: PullOutcome
     record: WhmcsClientRecord
-    client: models.Client
+    client: LocalClient
     changed_fields: list[str]  # local fields by their API (GraphQL) names, e.g. phoneNumber
     stale: StaleLink | None = None  # another local client's stale link that gave up the id
 
 
 @dataclass(frozen=True, slots=True)
 class LinkResult:
-    client: models.Client
+    client: LocalClient
     record: WhmcsClientRecord
     stale: StaleLink | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class UnlinkResult:
-    local_id: int
+    local_id: LocalId
     whmcs_id: int
 
 
 class PullSync(SyncBase):
-    async def pull(self, whmcs_id: int, *, local_id: int | None) -> PullResult:
+    async def pull(self, whmcs_id: int, *, local_id: LocalId | None) -> PullResult:
         self.audit.about(whmcs_id=whmcs_id, local_id=local_id)
         self.require_whmcs()
         link = await models.SyncMap.get_or_none(entity_type=CLIENT, whmcs_id=whmcs_id)
@@ -87,30 +89,30 @@ class PullSync(SyncBase):
                 await self.claims.release(claim)
 
     async def _target(
-        self, link: models.SyncMap | None, local_id: int | None
-    ) -> models.Client | None:
+        self, link: models.SyncMap | None, local_id: LocalId | None
+    ) -> LocalClient | None:
         """The local client a pull writes into; None means a new one (the contract's order)."""
         if local_id is not None:
-            client = await models.Client.get_or_none(id=local_id)
+            client = await self.store.get(local_id)
             if client is None:
                 raise RecordNotFound(CLIENT, local_id, "LOCAL")
             return client
         if link is not None:
-            return await models.Client.get_or_none(id=link.local_id)
+            return await self.store.get(link.local_id)
         return None
 
     async def _check_identity(
-        self, claim: Claim, client: models.Client, record: WhmcsClientRecord
+        self, claim: Claim, client: LocalClient, record: WhmcsClientRecord
     ) -> None:
         """A link whose WHMCS client holds another e-mail than at the last sync is not followed:
         ConflictError on the e-mail, and the link is marked ERROR."""
-        problem = links.identity_problem(claim.row, record, client.email)
+        problem = links.identity_problem(claim.row, record, email_of(client))
         if problem is None:
             return
         await self.retire(claim, problem)
         before = (claim.row.snapshot or {}).get("email")
         raise FieldConflict(
-            [Difference("email", client.email, record.email, before, "email")],
+            [Difference("email", email_of(client), record.email, before, "email")],
             f"{problem} The link of local client {client.id} is marked ERROR and nothing was "
             f"copied. If it is the same person, pull with localId: {client.id} to accept it; "
             f"otherwise unlink local client {client.id} and pull again.",
@@ -119,13 +121,13 @@ class PullSync(SyncBase):
     async def _write_local(
         self,
         record: WhmcsClientRecord,
-        target: models.Client | None,
+        target: LocalClient | None,
         claim: Claim | None,
         stale: StaleLink | None = None,
     ) -> PullResult:
         incoming = self.mapping.to_local(record.whmcs_fields())
         if target is None:
-            target = await models.Client.get_or_none(email_key=record.email.lower())
+            target = await self.store.find_by_email(record.email)
             if target is not None:
                 return await self._into_same_email(record, target)
         try:
@@ -137,13 +139,11 @@ class PullSync(SyncBase):
         try:
             async with in_transaction():
                 if target is None:
-                    client = models.Client(**values, email_key=str(values["email"]).lower())
-                    await client.save()
+                    client = await self.store.create(values)
                     changed = sorted(k for k, v in values.items() if v is not None)
                     outcome = PullOutcome.CREATED
                 else:
-                    client = target
-                    changed = await _overwrite(client, values)
+                    client, changed = await _overwrite(self.store, target, values)
                     outcome = PullOutcome.UPDATED
                 row = (
                     claim.row
@@ -159,7 +159,7 @@ class PullSync(SyncBase):
                     direction=models.SyncDirection.PULL,
                 )
                 await row.save()
-        except IntegrityError:
+        except (IntegrityError, ValueTaken):
             # Another pull of the same WHMCS client, or a local client that took the e-mail,
             # won the race; nothing of this one was kept.
             raise SyncInProgress(whmcs_id=record.id) from None
@@ -168,9 +168,7 @@ class PullSync(SyncBase):
         changed_names = sorted(api_field_name(f) for f in changed)
         return PullResult(outcome, record, client, changed_names, stale)
 
-    async def _into_same_email(
-        self, record: WhmcsClientRecord, target: models.Client
-    ) -> PullResult:
+    async def _into_same_email(self, record: WhmcsClientRecord, target: LocalClient) -> PullResult:
         claim = await self.claims.claim_local(CLIENT, target.id)
         try:
             # Linked to this very WHMCS client: a concurrent pull linked it after our lookup.
@@ -185,9 +183,9 @@ class PullSync(SyncBase):
         finally:
             await self.claims.release(claim)
 
-    async def link(self, local_id: int, whmcs_id: int) -> LinkResult:
+    async def link(self, local_id: LocalId, whmcs_id: int) -> LinkResult:
         self.audit.about(local_id=local_id, whmcs_id=whmcs_id)
-        client = await models.Client.get_or_none(id=local_id)
+        client = await self.store.get(local_id)
         if client is None:
             raise RecordNotFound(CLIENT, local_id, "LOCAL")
         self.require_whmcs()
@@ -213,13 +211,13 @@ class PullSync(SyncBase):
         finally:
             await self.claims.release(claim)
 
-    async def unlink(self, entity_type: models.EntityType, local_id: int) -> UnlinkResult:
+    async def unlink(self, entity_type: models.EntityType, local_id: LocalId) -> UnlinkResult:
         self.audit.about(local_id=local_id)
         row = await models.SyncMap.get_or_none(entity_type=entity_type, local_id=local_id)
         if row is None or row.whmcs_id is None:
             # A link is removed even if its local record is gone; without one, a record that
             # does not exist is not found, as in every other operation.
-            if entity_type is CLIENT and not await models.Client.exists(id=local_id):
+            if entity_type is CLIENT and not await self.store.exists(local_id):
                 raise RecordNotFound(entity_type, local_id, "LOCAL")
             raise NotLinked(local_id)
         claim = await self.claims.claim_local(entity_type, local_id)
@@ -233,7 +231,9 @@ class PullSync(SyncBase):
         return UnlinkResult(local_id, whmcs_id)
 
 
-async def _overwrite(client: models.Client, values: dict[str, str | None]) -> list[str]:
+async def _overwrite(
+    store: LocalStore, client: LocalClient, values: dict[str, str | None]
+) -> tuple[LocalClient, list[str]]:
     current = local_values(client)
     changed = sorted(
         k
@@ -241,15 +241,11 @@ async def _overwrite(client: models.Client, values: dict[str, str | None]) -> li
         if not same(k, v, current.get(k)) or (k == "email" and v != current.get(k))
     )
     if "email" in values and values["email"] is not None:
-        taken = await models.Client.filter(email_key=values["email"].lower()).exclude(id=client.id)
-        if taken:
+        taken = await store.find_by_email(values["email"], exclude=client.id)
+        if taken is not None:
             raise InvalidInput(
-                [FieldProblem("email", f"is already used by local client {taken[0].id}.")]
+                [FieldProblem("email", f"is already used by local client {taken.id}.")]
             )
-    for key in changed:
-        setattr(client, key, values[key])
-    if "email" in changed:
-        client.email_key = str(client.email).lower()
     if changed:
-        await client.save()
-    return changed
+        client = await store.update(client.id, {key: values[key] for key in changed})
+    return client, changed

@@ -22,6 +22,7 @@ from integrations.whmcs.sync import links
 from integrations.whmcs.sync.base import (
     SyncBase,
     crash_point,
+    email_of,
     local_values,
     outcome_unknown,
     same,
@@ -42,6 +43,7 @@ from integrations.whmcs.sync.errors import (
     SyncInProgress,
     WhmcsUnusable,
 )
+from integrations.whmcs.sync.store import LocalClient, LocalId
 from integrations.whmcs.sync.validation import (
     api_field_name,
     missing_for_whmcs,
@@ -61,7 +63,7 @@ class PushResult:
     operation: PushOutcome
     whmcs_id: int
     sync_map_id: int
-    client: models.Client
+    client: LocalClient
     stale: StaleLink | None = None  # another local client's stale link that gave up the id
 
 
@@ -69,7 +71,7 @@ class PushResult:
 class UpdateResult:
     whmcs_id: int
     changed_fields: list[str]
-    client: models.Client
+    client: LocalClient
 
 
 def new_user_password() -> str:
@@ -87,9 +89,17 @@ def new_user_password() -> str:
 
 
 class PushSync(SyncBase):
-    async def push(self, local_id: int, *, force_create: bool, link_existing: bool) -> PushResult:
+    async def _local_client(self, local_id: LocalId) -> LocalClient:
+        client = await self.store.get(local_id)
+        if client is None:
+            raise RecordNotFound(CLIENT, local_id, "LOCAL")
+        return client
+
+    async def push(
+        self, local_id: LocalId, *, force_create: bool, link_existing: bool
+    ) -> PushResult:
         self.audit.about(local_id=local_id)
-        client = await _local_client(local_id)
+        client = await self._local_client(local_id)
         fields = self.mapping.to_whmcs(local_values(client))
         if not self.options.skip_validation:
             missing = missing_for_whmcs(fields, {r.whmcs: r.local for r in self.mapping.rules})
@@ -110,7 +120,7 @@ class PushSync(SyncBase):
     async def _push_claimed(
         self,
         claim: Claim,
-        client: models.Client,
+        client: LocalClient,
         fields: dict[str, str | None],
         force_create: bool,
         link_existing: bool,
@@ -118,7 +128,7 @@ class PushSync(SyncBase):
         row = claim.row
         if row.whmcs_id is None and claim.inherited_unknown:
             # A create whose answer never came: it may exist in WHMCS already.
-            found = await self.find_by_email(client.email)
+            found = await self.find_by_email(email_of(client))
             if found is not None:
                 return await self._reconcile(claim, client, found)
         if row.whmcs_id is not None and not force_create:
@@ -128,18 +138,18 @@ class PushSync(SyncBase):
                 f"Local client {client.id} is already linked to WHMCS client {row.whmcs_id}; "
                 "use updateClient, or forceCreate: true to create a new WHMCS client.",
             )
-        existing = await self.find_by_email(client.email)
+        existing = await self.find_by_email(email_of(client))
         if existing is None:
             return await self._create(claim, client, fields)
         if existing.id == row.whmcs_id or not link_existing:
             # Linked to another local client: AlreadyLinked while that link fits; a stale one
             # is marked ERROR (and released only when linkExisting links this one).
             stale = await self.make_room(existing.id, client.id, existing, release=False)
-            raise DuplicateInWhmcs(existing.id, client.email, stale)
+            raise DuplicateInWhmcs(existing.id, email_of(client), stale)
         return await self._link(claim, client, existing, PushOutcome.LINKED)
 
     async def _reconcile(
-        self, claim: Claim, client: models.Client, found: WhmcsClientRecord
+        self, claim: Claim, client: LocalClient, found: WhmcsClientRecord
     ) -> PushResult:
         """A create whose answer never came, and WHMCS has a client with this e-mail: it is the
         one that create made, unless another local client's link to it still fits; then the
@@ -157,7 +167,7 @@ class PushSync(SyncBase):
             raise
 
     async def _create(
-        self, claim: Claim, client: models.Client, fields: dict[str, str | None]
+        self, claim: Claim, client: LocalClient, fields: dict[str, str | None]
     ) -> PushResult:
         before = (claim.row.status, claim.row.last_error)
         await self.mark_pending(claim, "AddClient sent; waiting for WHMCS to answer.", fields)
@@ -177,7 +187,7 @@ class PushSync(SyncBase):
             await self.settle_failure(
                 claim, before, exc, write_action="AddClient", outcome_unknown=unknown
             )
-            raise await self._explain_rejection(exc, client.email) from exc
+            raise await self._explain_rejection(exc, email_of(client)) from exc
         crash_point(self.options, "after-whmcs-write")
         self.audit.about(whmcs_id=whmcs_id)
         await self.forget(whmcs_id)
@@ -232,7 +242,7 @@ class PushSync(SyncBase):
     async def _link(
         self,
         claim: Claim,
-        client: models.Client,
+        client: LocalClient,
         found: WhmcsClientRecord,
         outcome: PushOutcome,
     ) -> PushResult:
@@ -252,9 +262,9 @@ class PushSync(SyncBase):
         await links.note_taken(self.audit, stale, client.id)
         return PushResult(outcome, record.id, claim.row.id, client, stale)
 
-    async def update(self, local_id: int, *, force: bool) -> UpdateResult:
+    async def update(self, local_id: LocalId, *, force: bool) -> UpdateResult:
         self.audit.about(local_id=local_id)
-        client = await _local_client(local_id)
+        client = await self._local_client(local_id)
         self.require_whmcs()
         claim = await self.claims.claim_local(CLIENT, local_id)
         try:
@@ -262,12 +272,10 @@ class PushSync(SyncBase):
         finally:
             await self.claims.release(claim)
 
-    async def _update_claimed(
-        self, claim: Claim, client: models.Client, force: bool
-    ) -> UpdateResult:
+    async def _update_claimed(self, claim: Claim, client: LocalClient, force: bool) -> UpdateResult:
         row = claim.row
         if row.whmcs_id is None and claim.inherited_unknown:
-            found = await self.find_by_email(client.email)
+            found = await self.find_by_email(email_of(client))
             if found is not None:
                 await self._reconcile(claim, client, found)
             else:
@@ -302,7 +310,7 @@ class PushSync(SyncBase):
             and not (f in ours and same(f, current.get(f), ours[f]))
         ]
         if conflicts and not force:
-            problem = links.identity_problem(row, record, client.email)
+            problem = links.identity_problem(row, record, email_of(client))
             if problem is None:
                 raise FieldConflict(conflicts)
             await self.retire(claim, problem)
@@ -336,10 +344,3 @@ class PushSync(SyncBase):
         async with in_transaction():
             await row.save()
         return UpdateResult(whmcs_id, sorted(changed), client)
-
-
-async def _local_client(local_id: int) -> models.Client:
-    client = await models.Client.get_or_none(id=local_id)
-    if client is None:
-        raise RecordNotFound(CLIENT, local_id, "LOCAL")
-    return client

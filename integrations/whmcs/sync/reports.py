@@ -12,7 +12,8 @@ from tortoise.queryset import QuerySet
 import models
 from integrations.whmcs.sync.claims import utcnow
 from integrations.whmcs.sync.errors import RecordNotFound
-from integrations.whmcs.sync.local import Page
+from integrations.whmcs.sync.store import LocalId, LocalStore, Page
+from integrations.whmcs.sync.stores.builtin import BuiltinClientStore
 from models.counters import SYNC_LOGS_PREFIX, SYNC_MAP_PREFIX
 
 
@@ -36,9 +37,13 @@ class Stats:
     by_entity_type: dict[models.EntityType, int]
 
 
-async def sync_state(entity_type: models.EntityType, local_id: int) -> models.SyncMap | None:
+async def sync_state(
+    entity_type: models.EntityType, local_id: LocalId, *, store: LocalStore | None = None
+) -> models.SyncMap | None:
     """The link of a local record (None: not linked). Raises when the record does not exist."""
-    if entity_type is models.EntityType.CLIENT and not await models.Client.exists(id=local_id):
+    if entity_type is models.EntityType.CLIENT and not await (store or BuiltinClientStore()).exists(
+        local_id
+    ):
         raise RecordNotFound(entity_type, local_id, "LOCAL")
     return await models.SyncMap.get_or_none(entity_type=entity_type, local_id=local_id)
 

@@ -1,8 +1,10 @@
-"""The local store: where the local side of a sync lives (the agreed interface).
+"""The local side of a sync, behind one interface: where the application's own records live.
 
-The built-in implementation is `stores/builtin.py` (the bridge's own `clients` table); an
-application's existing table is `stores/existing_table.py`. `stores.open_client_store(mapping)`
-picks one. Sync code reaches the local side only through a LocalStore.
+Sync code reaches local records only through a :class:`LocalStore`: the built-in one keeps
+clients in the bridge's own ``clients`` table (:mod:`.stores.builtin`); another implementation
+can keep them in a table the application already has. Ids are whatever the store uses
+(``int`` for the built-in one); values are keyed by the local field names of
+``mapping.LOCAL_CLIENT_FIELDS``.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from typing import Generic, Protocol, TypeVar
 
 from models import EntityType
 
-LocalId = int | str
 T = TypeVar("T")
+
+LocalId = int | str
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +51,7 @@ class LocalStore(Protocol):
         ...
 
     async def create(self, values: Mapping[str, str | None]) -> LocalClient:
-        """`values` already cleaned; raises sync.errors.InvalidInput naming the field/column."""
+        """``values`` already cleaned; raises sync.errors.InvalidInput naming the field/column."""
         ...
 
     async def update(self, local_id: LocalId, values: Mapping[str, str | None]) -> LocalClient:
@@ -60,9 +63,9 @@ class LocalStore(Protocol):
     async def page(self, *, offset: int, limit: int, search: str | None) -> Page[LocalClient]: ...
 
     def stream(self, *, batch: int = 500) -> AsyncIterator[LocalClient]:
-        """Every client by id, keyset-paged."""
+        """Every record, by id, keyset-paged."""
         ...
 
     def parse_id(self, raw: str) -> LocalId:
-        """A GraphQL ID -> the store's id type; InvalidInput if it is not one."""
+        """A GraphQL ID -> the store's id type; InvalidInput if it cannot be one."""
         ...

@@ -1,0 +1,130 @@
+"""The built-in local store: clients in the bridge's own ``clients`` table (``models.Client``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+
+import models
+from integrations.whmcs.sync.errors import FieldProblem, InvalidInput, RecordNotFound, ValueTaken
+from integrations.whmcs.sync.mapping import LOCAL_CLIENT_FIELDS
+from integrations.whmcs.sync.store import LocalClient, LocalId, Page
+
+CLIENT = models.EntityType.CLIENT
+
+
+def to_local(row: models.Client) -> LocalClient:
+    return LocalClient(
+        id=row.id,
+        values={name: getattr(row, name) for name in LOCAL_CLIENT_FIELDS},
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class BuiltinClientStore:
+    """Ids are the table's integer primary key; the e-mail is unique case-insensitively
+    (``email_key``, lower-cased: one unique index that behaves the same on every engine)."""
+
+    entity_type = CLIENT
+
+    async def get(self, local_id: LocalId) -> LocalClient | None:
+        key = _key(local_id)
+        row = await models.Client.get_or_none(id=key) if key is not None else None
+        return to_local(row) if row is not None else None
+
+    async def exists(self, local_id: LocalId) -> bool:
+        key = _key(local_id)
+        return key is not None and await models.Client.exists(id=key)
+
+    async def find_by_email(
+        self, email: str, *, exclude: LocalId | None = None
+    ) -> LocalClient | None:
+        query = models.Client.filter(email_key=email.lower())
+        if exclude is not None:
+            query = query.exclude(id=_key(exclude))
+        row = await query.first()
+        return to_local(row) if row is not None else None
+
+    async def create(self, values: Mapping[str, str | None]) -> LocalClient:
+        fields = _known(values)
+        row = models.Client(**fields, email_key=str(fields.get("email") or "").lower())
+        try:
+            await row.save()
+        except IntegrityError:
+            raise _taken(fields.get("email")) from None
+        return to_local(row)
+
+    async def update(self, local_id: LocalId, values: Mapping[str, str | None]) -> LocalClient:
+        key = _key(local_id)
+        row = await models.Client.get_or_none(id=key) if key is not None else None
+        if row is None:
+            raise RecordNotFound(CLIENT, local_id, "LOCAL")
+        fields = _known(values)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        if "email" in fields:
+            row.email_key = str(row.email).lower()
+        try:
+            await row.save()
+        except IntegrityError:
+            raise _taken(fields.get("email")) from None
+        return to_local(row)
+
+    async def delete(self, local_id: LocalId) -> bool:
+        key = _key(local_id)
+        return key is not None and bool(await models.Client.filter(id=key).delete())
+
+    async def page(self, *, offset: int, limit: int, search: str | None) -> Page[LocalClient]:
+        query = models.Client.all()
+        if search and search.strip():
+            term = search.strip()
+            query = query.filter(
+                Q(first_name__icontains=term)
+                | Q(last_name__icontains=term)
+                | Q(company_name__icontains=term)
+                | Q(email_key__contains=term.lower())
+            )
+        total = await query.count()
+        rows = await query.order_by("id").offset(offset).limit(limit)
+        return Page([to_local(r) for r in rows], total, offset, limit)
+
+    async def stream(self, *, batch: int = 500) -> AsyncIterator[LocalClient]:
+        after = 0
+        while True:
+            rows = await models.Client.filter(id__gt=after).order_by("id").limit(batch)
+            for row in rows:
+                yield to_local(row)
+            if len(rows) < batch:
+                return
+            after = rows[-1].id
+
+    def parse_id(self, raw: str) -> LocalId:
+        key = _key(raw)
+        if key is None:
+            raise InvalidInput([FieldProblem("id", f"{str(raw)[:40]!r} is not a local client id.")])
+        return key
+
+
+def _key(local_id: LocalId) -> int | None:
+    """The table's id for ``local_id``: a positive 32-bit integer (None: no record can have it)."""
+    if isinstance(local_id, int):
+        return local_id if 0 < local_id < 2**31 else None
+    text = str(local_id).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number < 2**31 else None
+
+
+def _known(values: Mapping[str, str | None]) -> dict[str, str | None]:
+    unknown = sorted(set(values) - set(LOCAL_CLIENT_FIELDS))
+    if unknown:
+        raise InvalidInput([FieldProblem(name, "is not a local client field.") for name in unknown])
+    return dict(values)
+
+
+def _taken(email: str | None) -> ValueTaken:
+    return ValueTaken([FieldProblem("email", f"{email} is already used.")])
