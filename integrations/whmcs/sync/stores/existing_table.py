@@ -42,6 +42,7 @@ from integrations.whmcs.sync.stores.table_shape import (
 )
 from integrations.whmcs.sync.validation import api_field_name
 from models import EntityType
+from models.sync import LOCAL_ID_LENGTH, local_id_value
 
 # The Tortoise connection of a table outside DATABASE_URL (`database_url` in [client.table]).
 CLIENT_TABLE_CONNECTION = "client_table"
@@ -151,7 +152,9 @@ class ExistingTableStore:
         for local, column in self.fields.items():
             values[local] = _text(by_lower.get(column.lower()))
         raw_id = by_lower[self.config.id.lower()]
-        local_id: LocalId = int(raw_id) if self._id(shape).kind is Kind.INTEGER else str(raw_id)
+        local_id: LocalId = (
+            int(raw_id) if self._id(shape).kind is Kind.INTEGER else local_id_value(str(raw_id))
+        )
         stamps = {c: _datetime(by_lower.get(c)) for c in TIMESTAMP_COLUMNS}
         return LocalClient(local_id, values, stamps["created_at"], stamps["updated_at"])
 
@@ -166,16 +169,21 @@ class ExistingTableStore:
                 raise InvalidInput([FieldProblem("id", f"{raw!r} is not a local client id.")])
             return int(text)
         limit = self._id(shape).max_length if shape is not None else None
-        if not text or (limit is not None and len(text) > limit) or "\x00" in text:
+        too_long = limit is not None and len(text) > limit
+        if not text or too_long or len(text) > LOCAL_ID_LENGTH or "\x00" in text:
             raise InvalidInput([FieldProblem("id", f"{raw!r} is not a local client id.")])
-        return text
+        # The sync map's form (an int when the text is one): the same id wherever it is read.
+        return local_id_value(text)
 
     async def _id_value(self, local_id: LocalId) -> LocalId | None:
-        """The id as the column holds it, or None when no row can have it."""
+        """The id as the column holds it (text for a text column), or None when no row can
+        have it."""
         try:
-            return self.parse_id(str(local_id))
+            parsed = self.parse_id(str(local_id))
         except InvalidInput:
             return None
+        shape = await self.shape()
+        return parsed if self._id(shape).kind is Kind.INTEGER else str(parsed)
 
     async def get(self, local_id: LocalId) -> LocalClient | None:
         shape = await self.shape()
@@ -349,7 +357,7 @@ class ExistingTableStore:
                 p_after, p_limit = d.params(2)
                 sql = f"{self._select(shape, d)} WHERE {id_col} > {p_after} "
                 sql += f"ORDER BY {id_col} LIMIT {p_limit}"
-                values = [after, batch]
+                values = [after if self._id(shape).kind is Kind.INTEGER else str(after), batch]
             rows = await self._client().execute_query_dict(sql, values)
             for row in rows:
                 client = self._row(shape, row)
