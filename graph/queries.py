@@ -58,7 +58,7 @@ class Query:
         self, info: Info, *, entity_type: EntityType = EntityType.CLIENT, local_id: strawberry.ID
     ) -> SyncStatusResult:
         try:
-            key = inputs.local_id(local_id, entity_type)
+            key = inputs.local_id(local_id, entity_type, store=info.context.bridge.store)
             link = await reports.sync_state(entity_type, key, store=info.context.bridge.store)
         except SyncError as exc:
             return await failure(info, None, exc)
@@ -186,7 +186,7 @@ class Query:
     @strawberry.field
     async def client(self, info: Info, id: strawberry.ID) -> Client | None:
         try:
-            key = local_id(id)
+            key = local_id(id, store=info.context.bridge.store)
         except SyncError:
             return None
         row = await info.context.loaders.client_by_id.load(key)

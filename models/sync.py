@@ -23,13 +23,13 @@ def local_id_value(value: object) -> int | str:
     return int(text) if _CANONICAL_INT.match(text) else text
 
 
-class LocalIdField(fields.CharField):
+class LocalIdField(fields.CharField[Any]):
     """A local record's id, integer or text, in a VARCHAR column."""
 
     def __init__(self, max_length: int = LOCAL_ID_LENGTH, **kwargs: Any) -> None:
         super().__init__(max_length=max_length, **kwargs)
 
-    def to_db_value(self, value: Any, instance: Any) -> str | None:  # type: ignore[override]
+    def to_db_value(self, value: Any, instance: Any) -> str | None:
         return None if value is None else str(value)
 
     def to_python_value(self, value: Any) -> Any:

@@ -22,12 +22,14 @@ from whmcs_bridge.cli_common import (
     database_step,
     in_database,
     load_settings,
+    verify_client_table,
 )
 from whmcs_bridge.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
+    from integrations.whmcs.sync.mapping import FieldMapping
     from whmcs_bridge.demo import DemoFiles
 
 
@@ -157,6 +159,12 @@ def _create_app(settings: Settings, sandbox_data: Path | None) -> Starlette:
         raise SettingsError(str(exc)) from None
 
 
+def _mapping(settings: Settings) -> FieldMapping:
+    from integrations.whmcs.sync.mapping import FieldMapping
+
+    return FieldMapping.load(settings.field_mapping_file)  # create_app validated it
+
+
 def _serve(args: argparse.Namespace) -> int:
     from whmcs_bridge.app import NO_TOKENS
     from whmcs_bridge.demo import DemoError, DemoLock, demo_files
@@ -197,6 +205,7 @@ def _serve(args: argparse.Namespace) -> int:
             _demo_ready(settings, files, served)
         elif not in_database(settings, serving_tokens_exist):
             raise CliError(NO_TOKENS)
+        verify_client_table(settings, _mapping(settings))
         serve(settings, app, sock=sock, workers=workers)
     return 0
 
@@ -257,12 +266,13 @@ def _check(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     try:
-        FieldMapping.load(settings.field_mapping_file)  # before the database: its own message
+        mapping = FieldMapping.load(settings.field_mapping_file)  # before the database
     except MappingError as exc:
         raise SettingsError(str(exc)) from None
     # The check writes to the audit log: a database that cannot take it fails here, in one line,
     # before a sandbox starts or WHMCS is called.
     in_database(settings, database_ready)
+    verify_client_table(settings, mapping)
     report = database_step(settings, lambda: connection_check(settings))
     if report.success and report.sandbox:
         sys.stdout.write(

@@ -12,7 +12,7 @@ from graph.context import Info
 from graph.enums import EntityType, SyncDirection, SyncStatus
 from integrations.whmcs.records import WhmcsClientRecord
 from integrations.whmcs.sync.mapping import LOCAL_CLIENT_FIELDS
-from integrations.whmcs.sync.store import LocalClient
+from integrations.whmcs.sync.store import LocalClient, LocalId
 
 # A store that keeps no timestamps (an existing table without them) shows this instant.
 _NO_TIME = datetime.datetime.fromtimestamp(0, datetime.UTC)
@@ -37,7 +37,7 @@ class SyncState:
 
     @classmethod
     def build(
-        cls, entity_type: models.EntityType, local_id: int, link: models.SyncMap | None
+        cls, entity_type: models.EntityType, local_id: LocalId, link: models.SyncMap | None
     ) -> Self:
         if link is None:
             return cls(
@@ -82,7 +82,7 @@ class Client:
 
     @strawberry.field(description="Read from the sync map only: never calls WHMCS.")
     async def sync(self, info: Info) -> SyncState:
-        local_id = int(self.id)  # the built-in store's ids (sync_map.local_id is an integer)
+        local_id = info.context.bridge.local_clients.parse_id(str(self.id))
         link = await info.context.loaders.link_by_local_id.load(local_id)
         return SyncState.build(models.EntityType.CLIENT, local_id, link)
 
