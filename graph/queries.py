@@ -28,7 +28,8 @@ from graph.types.client import Client, ClientPage, SyncState, WhmcsClient, Whmcs
 from graph.types.connection import CircuitBreakerStatus, ConnectionTest
 from graph.types.errors import NotFoundError, WhmcsError
 from integrations.whmcs.sync import local, reports
-from integrations.whmcs.sync.errors import SyncError, WhmcsUnusable
+from integrations.whmcs.sync.errors import InvalidInput, SyncError, WhmcsUnusable
+from integrations.whmcs.sync.store import LocalId, LocalStore
 
 SyncStatusResult = Annotated[SyncState | NotFoundError, strawberry.union("SyncStatusResult")]
 WhmcsClientsResult = Annotated[WhmcsClientPage | WhmcsError, strawberry.union("WhmcsClientsResult")]
@@ -103,6 +104,7 @@ class Query:
     @strawberry.field(description="limit: 1 to 100. Newest first.")
     async def sync_logs(
         self,
+        info: Info,
         filter: SyncLogFilter | None = strawberry.UNSET,
         offset: int = 0,
         limit: int = 50,
@@ -124,7 +126,9 @@ class Query:
                 entity_type=unset_to_none(filter.entity_type),
                 status=unset_to_none(filter.status),
                 operation=unset_to_none(filter.operation),
-                local_id=_opt_int(unset_to_none(filter.local_id)),
+                local_id=_opt_local(
+                    unset_to_none(filter.local_id), info.context.bridge.local_clients
+                ),
                 whmcs_id=_opt_int(unset_to_none(filter.whmcs_id)),
                 days=days_bound(unset_to_none(filter.days)),
                 correlation_id=text_bound(
@@ -211,6 +215,17 @@ def _opt_int(value: object) -> int | None:
         return None
     parsed = parse_id(value)  # "²", or a number past the id column's range, matches nothing
     return -1 if parsed is None else parsed
+
+
+def _opt_local(value: object, store: LocalStore) -> LocalId | None:
+    """A local id to filter by, as the local store spells it; one that cannot be an id matches
+    nothing (-1: no store hands it out)."""
+    if value is None:
+        return None
+    try:
+        return store.parse_id(str(value).strip())
+    except InvalidInput:
+        return -1
 
 
 def _storable(text: str | None) -> bool:

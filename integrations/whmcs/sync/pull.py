@@ -137,7 +137,7 @@ class PullSync(SyncBase):
                 exc.problems, f"WHMCS client {record.id} cannot be stored locally: {exc.message}"
             ) from None
         try:
-            async with in_transaction():
+            async with in_transaction("default"):
                 if target is None:
                     client = await self.store.create(values)
                     changed = sorted(k for k, v in values.items() if v is not None)

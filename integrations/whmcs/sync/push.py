@@ -341,6 +341,6 @@ class PushSync(SyncBase):
             snapshot={**current, **changed},
             direction=models.SyncDirection.PUSH,
         )
-        async with in_transaction():
+        async with in_transaction("default"):
             await row.save()
         return UpdateResult(whmcs_id, sorted(changed), client)
