@@ -163,6 +163,7 @@ class Report:
     explain: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     commit_ms: dict[str, float] = field(default_factory=dict)
+    ops_samples: int | None = None  # samples per operation when not the mode's (--baseline)
 
 
 def log(message: str) -> None:
@@ -218,16 +219,18 @@ async def wait_http(url: str, proc: Proc, seconds: float = 30) -> None:
     raise BenchError(f"{url} did not answer in {seconds} s")
 
 
-def spawn(args: list[str], env: dict[str, str], log_path: Path, port: int) -> Proc:
+def spawn(
+    args: list[str], env: dict[str, str], log_path: Path, port: int, root: Path = ROOT
+) -> Proc:
     with log_path.open("wb") as out:
-        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(args, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
     return Proc(proc, port, log_path)
 
 
-def base_env() -> dict[str, str]:
+def base_env(root: Path = ROOT) -> dict[str, str]:
     keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
     env = {k: v for k, v in os.environ.items() if k in keep}
-    env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONPATH"] = str(root)  # before the installed package: this tree's code runs
     return env
 
 
@@ -244,11 +247,12 @@ async def start_sandbox(workdir: Path) -> Proc:
 
 
 async def start_server(
-    workdir: Path, name: str, database_url: str, sandbox: Proc, **extra: str
+    workdir: Path, name: str, database_url: str, sandbox: Proc, root: Path = ROOT, **extra: str
 ) -> Proc:
+    """The benchmark server of the tree ``root`` (this one, or a baseline checkout)."""
     port = free_port()
     env = {
-        **base_env(),
+        **base_env(root),
         "DATABASE_URL": database_url,
         "WHMCS_API_URL": sandbox.url,
         "WHMCS_API_IDENTIFIER": SANDBOX_ID,
@@ -264,6 +268,7 @@ async def start_server(
         env,
         workdir / f"server-{name}.log",
         port,
+        root,
     )
     await wait_http(f"{proc.url}/healthz", proc)
     return proc
@@ -469,11 +474,32 @@ def _client_input(tag: str) -> dict[str, Any]:
     }
 
 
+@dataclass
+class OpSamples:
+    """What the WHMCS-bound section measured for one server, over one or more rounds."""
+
+    times: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in EXPECTED_CALLS})
+    calls: dict[str, list[list[str]]] = field(
+        default_factory=lambda: {k: [] for k in EXPECTED_CALLS}
+    )
+    raw: dict[str, list[float]] = field(
+        default_factory=lambda: {
+            a: [] for a in ("GetClients", "GetClientsDetails", "AddClient", "UpdateClient")
+        }
+    )
+
+
 async def whmcs_ops(report: Report, engine: str, gql: Gql, sandbox: Sandbox, run_id: str) -> None:
+    samples = OpSamples()
+    await measure_ops(report.mode.samples, samples, engine, gql, sandbox, run_id)
+    summarise_ops(report, engine, samples)
+
+
+async def measure_ops(
+    n: int, samples: OpSamples, engine: str, gql: Gql, sandbox: Sandbox, run_id: str
+) -> None:
     await sandbox.control(op="set_latency", latency_ms=WHMCS_LATENCY_MS)
-    n = report.mode.samples
-    times: dict[str, list[float]] = {k: [] for k in EXPECTED_CALLS}
-    calls: dict[str, list[list[str]]] = {k: [] for k in EXPECTED_CALLS}
+    times, calls = samples.times, samples.calls
 
     async def measure(name: str, query: str, variables: dict[str, Any], ok: str) -> dict[str, Any]:
         mark = await sandbox.journal_size()
@@ -507,9 +533,7 @@ async def whmcs_ops(report: Report, engine: str, gql: Gql, sandbox: Sandbox, run
         )
 
     # The floor: the same WHMCS round trips, straight from a client, in the same run.
-    raw: dict[str, list[float]] = {
-        a: [] for a in ("GetClients", "GetClientsDetails", "AddClient", "UpdateClient")
-    }
+    raw = samples.raw
     for i, (_, whmcs_id) in enumerate(linked):
         raw["GetClients"].append(
             await sandbox.raw("GetClients", search=f"raw-{run_id}-{i}@", limitnum=100)
@@ -534,10 +558,13 @@ async def whmcs_ops(report: Report, engine: str, gql: Gql, sandbox: Sandbox, run
                 noemail="true",
             )
         )
-    raw_p50 = {a: round(p50(v), 2) for a, v in raw.items()}
-    report.raw[engine] = raw_p50
     await sandbox.control(op="set_latency", latency_ms=0)
 
+
+def summarise_ops(report: Report, engine: str, samples: OpSamples) -> None:
+    times, calls = samples.times, samples.calls
+    raw_p50 = {a: round(p50(v), 2) for a, v in samples.raw.items()}
+    report.raw[engine] = raw_p50
     for name, expected in EXPECTED_CALLS.items():
         made = calls[name]
         wrong = [c for c in made if c != expected]
@@ -813,7 +840,8 @@ def render(report: Report) -> str:
     out += [
         "",
         f"2. WHMCS-bound operations, sandbox at {WHMCS_LATENCY_MS} ms per call "
-        f"({report.mode.samples} sequential samples each)",
+        f"({report.ops_samples or report.mode.samples} sequential samples each"
+        + (", this tree and the baseline in alternating rounds)" if report.ops_samples else ")"),
         "",
         "| engine | operation | WHMCS calls | p50 ms | raw WHMCS sum p50 ms |"
         " overhead ms (target <= 2) |",
@@ -894,7 +922,46 @@ async def ensure_postgres() -> None:
     raise BenchError(f"PostgreSQL does not answer at {admin} (set BENCH_POSTGRES_URL)")
 
 
-async def main(short: bool, engines: list[str], out_dir: Path) -> int:
+async def baseline_ops(
+    report: Report,
+    workdir: Path,
+    sandbox_proc: Proc,
+    label: str,
+    url: str,
+    token: str,
+    run_id: str,
+    baseline: Path,
+) -> None:
+    """The WHMCS-bound section for this tree and the ``baseline`` tree side by side: both
+    servers on the same database and sandbox, in alternating rounds, so both see the same
+    machine. Rows: "<engine> (baseline)" and "<engine>"."""
+    rounds = max(report.mode.rounds, 2) * 2
+    per_round = max(report.mode.samples // 2, 3)
+    trees = {f"{label} (baseline)": baseline, label: ROOT}
+    samples = {name: OpSamples() for name in trees}
+    servers = {
+        name: await start_server(workdir, f"{label}-{i}", url, sandbox_proc, root)
+        for i, (name, root) in enumerate(trees.items())
+    }
+    try:
+        async with aiohttp.ClientSession() as session:
+            sandbox = Sandbox(session, sandbox_proc)
+            for r in range(rounds):
+                for i, name in enumerate(trees):
+                    gql = Gql(session, servers[name].url, token)
+                    await gql(Q_STATS)  # warm
+                    tag = f"{run_id}-r{r}-t{i}"
+                    await measure_ops(per_round, samples[name], label, gql, sandbox, tag)
+                    log(f"{name}: round {r + 1}/{rounds} done")
+    finally:
+        for server in servers.values():
+            server.stop()
+    report.ops_samples = rounds // 2 * per_round
+    for name in trees:
+        summarise_ops(report, name, samples[name])
+
+
+async def main(short: bool, engines: list[str], out_dir: Path, baseline: Path | None = None) -> int:
     mode = Mode(short)
     report = Report(mode)
     run_id = f"{int(time.time())}"
@@ -913,6 +980,11 @@ async def main(short: bool, engines: list[str], out_dir: Path) -> int:
                 url = PG_URL
             label = "SQLite" if engine == "sqlite" else "PostgreSQL"
             token = await prepare_database(url, clients=1000, links=1000, logs=10_000)
+            if baseline is not None:
+                await baseline_ops(
+                    report, workdir, sandbox_proc, label, url, token, run_id, baseline
+                )
+                continue
             server = await start_server(workdir, engine, url, sandbox_proc)
             try:
                 async with aiohttp.ClientSession() as session:
@@ -926,7 +998,7 @@ async def main(short: bool, engines: list[str], out_dir: Path) -> int:
             log(f"{label}: one durable single-row write p50 {report.commit_ms[label]} ms")
             if engine == "sqlite":
                 await cache_section(report, workdir, sandbox_proc, url, token, run_id)
-        if "postgres" in engines:
+        if "postgres" in engines and baseline is None:
             await scale_section(report, workdir, sandbox_proc)
     except BenchError as exc:
         report.errors.append(str(exc))
@@ -938,7 +1010,8 @@ async def main(short: bool, engines: list[str], out_dir: Path) -> int:
     (out_dir / ("short-explain.txt" if short else "latest-explain.txt")).write_text(
         "\n\n".join(f"== {k}\n{v}" for k, v in report.explain.items()) + "\n"
     )
-    (out_dir / ("short.json" if short else "latest.json")).write_text(
+    name = ("baseline-" if baseline is not None else "") + ("short" if short else "latest")
+    (out_dir / f"{name}.json").write_text(
         json.dumps({k: v for k, v in report.__dict__.items() if k != "mode"}, indent=1, default=str)
     )
     if report.errors:
@@ -953,8 +1026,18 @@ def cli() -> None:
     parser.add_argument("--short", action="store_true", help="CI mode: small data, short runs")
     parser.add_argument("--engines", default="sqlite,postgres")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help=(
+            "another checkout of the project (e.g. `git worktree add ../base <commit>`): only "
+            "the WHMCS-bound section runs, for that tree and this one side by side"
+        ),
+    )
     args = parser.parse_args()
-    sys.exit(asyncio.run(main(args.short, args.engines.split(","), args.out)))
+    baseline = args.baseline.resolve() if args.baseline else None
+    sys.exit(asyncio.run(main(args.short, args.engines.split(","), args.out, baseline)))
 
 
 if __name__ == "__main__":

@@ -24,9 +24,17 @@ class Context:
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.bridge.local_clients)
 
-    def audit(self, operation: models.SyncOperation) -> Audit:
-        """An audit for one operation of this request: every row shares the request id."""
-        return self.bridge.audit(operation, correlation_id=self.request_id, actor=self.actor)
+    def audit(
+        self,
+        operation: models.SyncOperation,
+        *,
+        entity_type: models.EntityType = models.EntityType.CLIENT,
+    ) -> Audit:
+        """An audit for one operation of this request on records of ``entity_type``: every row
+        shares the request id."""
+        return self.bridge.audit(
+            operation, correlation_id=self.request_id, actor=self.actor, entity_type=entity_type
+        )
 
 
 Info = StrawberryInfo[Context, Any]

@@ -25,6 +25,7 @@ from tortoise.context import TortoiseContext
 import models
 from models.counters import install_counters
 from tests.support.databases import drop_database, recreate_database
+from tests.support.models import data_models
 from whmcs_bridge.app import create_app
 from whmcs_bridge.db import migrate, tortoise_config
 from whmcs_bridge.settings import Settings
@@ -101,7 +102,7 @@ async def db(database_url: str) -> AsyncIterator[str]:
             await ctx.generate_schemas()
             await install_counters(connections.get("default"))  # migration 0003's triggers
         else:
-            for model in (models.SyncLog, models.SyncMap, models.Client, models.ApiToken):
+            for model in data_models():
                 await model.all().delete()
         yield database_url
 

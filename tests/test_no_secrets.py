@@ -28,6 +28,7 @@ from tests.graph.documents import (
     WHMCS_CLIENT,
     WHMCS_CLIENTS,
 )
+from tests.support.models import registered_models
 
 IDENTIFIER = "IDENT-scan-7f3a9c"
 SECRET = "SECRET-scan-4be21d"
@@ -107,7 +108,7 @@ async def test_secrets_are_nowhere(
 
 async def _dump_database() -> str:
     rows: list[Any] = []
-    for model in (models.Client, models.SyncMap, models.SyncLog, models.ApiToken):
+    for model in registered_models():
         rows += await model.all().values()
     assert rows, "nothing was stored: the scan would prove nothing"
     return repr(rows)

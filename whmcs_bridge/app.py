@@ -33,6 +33,7 @@ from integrations.whmcs.sync.base import SyncOptions
 from integrations.whmcs.sync.bridge import Bridge
 from integrations.whmcs.sync.connection import ConnectionReport
 from integrations.whmcs.sync.mapping import FieldMapping
+from integrations.whmcs.sync.registry import load_mapping
 from integrations.whmcs.sync.stores import client_store_connections, verify_client_store
 from models import SyncOperation
 from whmcs_bridge.browser import HostAllowList, SecurityHeaders
@@ -72,7 +73,7 @@ def create_app(
     (`require_tokens=False` only for `whmcs-bridge check`, which serves nobody), and refuses the
     demo's token. `sandbox_data`: the file the built-in sandbox keeps its data in (`serve`).
     """
-    mapping = FieldMapping.load(settings.field_mapping_file)  # invalid: stops start-up
+    mapping = load_mapping(settings.field_mapping_file)  # invalid: stops start-up
     if settings.allowed_hosts is None and settings.host in ("0.0.0.0", "::"):
         logger.warning(
             "HOST is %s but ALLOWED_HOSTS is not set: only requests addressed to %s are "

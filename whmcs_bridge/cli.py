@@ -261,12 +261,13 @@ def _sandbox(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from integrations.whmcs.sync.mapping import FieldMapping, MappingError
+    from integrations.whmcs.sync.mapping import MappingError
+    from integrations.whmcs.sync.registry import load_mapping
     from whmcs_bridge.app import connection_check
 
     settings = load_settings()
     try:
-        mapping = FieldMapping.load(settings.field_mapping_file)  # before the database
+        mapping = load_mapping(settings.field_mapping_file)  # before the database
     except MappingError as exc:
         raise SettingsError(str(exc)) from None
     # The check writes to the audit log: a database that cannot take it fails here, in one line,

@@ -84,10 +84,30 @@ def _private_folders(directory: str) -> None:
             os.mkdir(folder, 0o700)
 
 
-def _with_driver_options(url: str, *, create_file: bool) -> str:
+async def _keep_session(connection: Any) -> None:
+    """The pool's reset of a PostgreSQL connection on its way back: nothing to do.
+
+    asyncpg's default runs ``SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL``
+    each time a connection returns to the pool: one more round trip after every query, for
+    session state the bridge never sets (no advisory locks, cursors, LISTEN or SET). An open
+    transaction is still rolled back by asyncpg itself before this is called. See decision 32.
+    """
+
+
+def _with_driver_options(url: str, *, create_file: bool) -> str | dict[str, Any]:
     # A relative sqlite path is relative to the working directory: make sure its folder exists
     # (not when this module is imported: a command that fails before it opens the database
     # leaves nothing behind).
+    if url.startswith(("postgres://", "asyncpg://")):
+        from tortoise.backends.base.config_generator import expand_db_url
+        from tortoise.exceptions import ConfigurationError
+
+        try:
+            config: dict[str, Any] = expand_db_url(url)
+        except ConfigurationError:
+            return url  # Tortoise says what is wrong with it where it always did, at start-up
+        config["credentials"]["reset"] = _keep_session
+        return config
     path = _sqlite_path(url)
     if path is not None and create_file:
         _private_folders(os.path.dirname(path))

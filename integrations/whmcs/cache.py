@@ -1,10 +1,11 @@
 """A cache for WHMCS reads that never serves a value older than the last write.
 
 Every cached value is stored with the *generation* of what it describes (one counter per WHMCS
-client, one for client lists). A write bumps the generation, so whatever was cached before it (or
-loaded while it ran, and stored just after) no longer matches and is not served. The counters live
-in the same backend as the values: in memory for one process, in Redis when several instances run
-behind a load balancer and must agree.
+client, covering the client and every record it owns; one per entity kind for the lists that
+belong to nobody, such as the client list). A write bumps the generation, so whatever was cached
+before it (or loaded while it ran, and stored just after) no longer matches and is not served.
+The counters live in the same backend as the values: in memory for one process, in Redis when
+several instances run behind a load balancer and must agree.
 
 The cache is for reads shown to people. A decision to write (duplicate check, conflict check)
 never goes through it.
@@ -24,12 +25,13 @@ from typing import Any, Protocol, TypeVar
 
 from redis.exceptions import RedisError
 
+from integrations.whmcs.entities.codec import from_json, to_json
 from integrations.whmcs.records import WhmcsClientPage, WhmcsClientRecord
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
-# Told of every lookup: (what was looked up: "client" or "client_page", and "hit", "miss" or
-# "unavailable"). The app counts them for its metrics.
+# Told of every lookup: (what was looked up: "client", "client_page" or another entity kind such
+# as "service", and "hit", "miss" or "unavailable"). The app counts them for its metrics.
 CacheObserver = Callable[[str, str], None]
 
 
@@ -149,12 +151,54 @@ class WhmcsReadCache:
         self._prefix = prefix
         self._last_warning = -1e9
 
+    async def read(
+        self,
+        kind: str,
+        key: str,
+        *,
+        owner: int | None,
+        load: Callable[[], Awaitable[T]],
+        record_type: Any,
+    ) -> T:
+        """A WHMCS read of entity ``kind`` (``"client"``, ``"service"``...), cached under ``key``.
+
+        ``owner``: the WHMCS client the value belongs to; a write to that client (see
+        :meth:`invalidate`) outdates it. Without one the value belongs to the kind's lists
+        (``gen:{kind}s``). ``record_type`` is what ``load`` returns (e.g. ``WhmcsClientRecord``
+        or ``WhmcsPage[WhmcsService]``): values are stored with the generic codec.
+        """
+        gens = (f"gen:client:{owner}",) if owner is not None else (f"gen:{kind}s",)
+        return await self._cached(
+            kind,
+            _short(f"{kind}:{key}"),
+            gens,
+            load,
+            to_json,
+            lambda data: from_json(record_type, data),
+        )
+
+    async def invalidate(self, kind: str, owner: int | None) -> None:
+        """Call after every write to a record of ``kind`` (and after a write whose outcome is
+        unknown): the kind's lists, and everything the WHMCS client ``owner`` owns, are outdated.
+        """
+        if not self.enabled:
+            return
+        bumps = [self._backend.incr(f"{self._prefix}gen:{kind}s")]
+        if owner is not None:
+            bumps.append(self._backend.incr(f"{self._prefix}gen:client:{owner}"))
+        try:
+            await asyncio.gather(*bumps)
+        except CacheUnavailableError:
+            # Nobody can read from it either; entries written before may show for up to the TTL
+            # once it is back. Reads that decide a write never use the cache, so no write is stale.
+            logger.error("Cache unavailable: could not invalidate WHMCS %s %s", kind, owner)
+
     async def client(
         self, client_id: int, load: Callable[[], Awaitable[WhmcsClientRecord]]
     ) -> WhmcsClientRecord:
-        key = f"client:{client_id}"
-        gens = (f"gen:client:{client_id}",)
-        return await self._cached("client", key, gens, load, _record_to_json, _record_from_json)
+        return await self.read(
+            "client", str(client_id), owner=client_id, load=load, record_type=WhmcsClientRecord
+        )
 
     async def client_page(
         self,
@@ -166,22 +210,17 @@ class WhmcsReadCache:
     ) -> WhmcsClientPage:
         key = _short("clients:" + json.dumps([search, offset, limit]))
         return await self._cached(
-            "client_page", key, ("gen:clients",), load, _page_to_json, _page_from_json
+            "client_page",
+            key,
+            ("gen:clients",),
+            load,
+            to_json,
+            lambda data: from_json(WhmcsClientPage, data),
         )
 
     async def invalidate_client(self, client_id: int | None) -> None:
         """Call after every write to a WHMCS client (and after a write whose outcome is unknown)."""
-        if not self.enabled:
-            return
-        bumps = [self._backend.incr(self._prefix + "gen:clients")]
-        if client_id is not None:
-            bumps.append(self._backend.incr(f"{self._prefix}gen:client:{client_id}"))
-        try:
-            await asyncio.gather(*bumps)
-        except CacheUnavailableError:
-            # Nobody can read from it either; entries written before may show for up to the TTL
-            # once it is back. Reads that decide a write never use the cache, so no write is stale.
-            logger.error("Cache unavailable: could not invalidate WHMCS client %s", client_id)
+        await self.invalidate("client", client_id)
 
     async def counts(self) -> CacheCounts:
         try:
@@ -235,35 +274,3 @@ class WhmcsReadCache:
         except CacheUnavailableError:
             self._warn_unavailable()
         return value
-
-
-def _record_to_json(record: WhmcsClientRecord) -> dict[str, Any]:
-    data = {name: getattr(record, name) for name in record.__dataclass_fields__}
-    created = data.get("created_on")
-    data["created_on"] = created.isoformat() if created is not None else None
-    return data
-
-
-def _record_from_json(data: dict[str, Any]) -> WhmcsClientRecord:
-    import datetime
-
-    created = data.get("created_on")
-    return WhmcsClientRecord(
-        **{**data, "created_on": datetime.date.fromisoformat(created) if created else None}
-    )
-
-
-def _page_to_json(page: WhmcsClientPage) -> dict[str, Any]:
-    return {
-        "items": [_record_to_json(r) for r in page.items],
-        "total": page.total,
-        "offset": page.offset,
-    }
-
-
-def _page_from_json(data: dict[str, Any]) -> WhmcsClientPage:
-    return WhmcsClientPage(
-        items=tuple(_record_from_json(r) for r in data["items"]),
-        total=data["total"],
-        offset=data["offset"],
-    )

@@ -14,6 +14,7 @@ import models
 from tests.conftest import Api, running_app
 from tests.graph.documents import CLIENTS, COMPLETE_CLIENT, CREATE_LOCAL, PUSH
 from tests.reliability.test_processes import SERVER_URLS, shared_url  # noqa: F401 - fixture
+from tests.support.models import data_models
 from tests.support.tcp_proxy import TcpProxy
 from whmcs_bridge.db import tortoise_config
 
@@ -32,7 +33,7 @@ async def proxied(shared_url: str) -> AsyncIterator[tuple[TcpProxy, str]]:  # no
     EXECUTOR_CACHE.clear()
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(url))
-        for model in (models.SyncLog, models.SyncMap, models.Client, models.ApiToken):
+        for model in data_models():
             await model.all().delete()
         yield proxy, url
         await proxy.cut()

@@ -26,6 +26,7 @@ import models
 from integrations.whmcs.sandbox import SandboxConfig, start_sandbox
 from tests.conftest import _prepare
 from tests.graph.documents import COMPLETE_CLIENT, PULL, PUSH, UPDATE
+from tests.support.models import data_models
 from whmcs_bridge.db import tortoise_config
 from whmcs_bridge.tokens import create_token
 
@@ -52,7 +53,7 @@ async def shared_db(shared_url: str) -> AsyncIterator[str]:
     EXECUTOR_CACHE.clear()
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(url))
-        for model in (models.SyncLog, models.SyncMap, models.Client, models.ApiToken):
+        for model in data_models():
             await model.all().delete()
         yield url
 

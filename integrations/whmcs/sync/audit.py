@@ -1,21 +1,28 @@
 """The audit trail: one SyncLog row per WHMCS call, redacted, under one correlation id.
 
 Rows are written as calls happen, outside any business transaction, so a failed or interrupted
-operation still leaves its trace. An operation that fails for a reason of its own (a duplicate, a
-conflict) after its WHMCS calls succeeded adds one ERROR row saying why: a failed operation is
-never recorded as a success.
+operation still leaves its trace. Inside `deferred()` (the WHMCS-bound operations) a call's row
+is written while the operation goes on, in call order, and the operation waits for its rows only
+at its end: the audit adds no round trip of its own to the operation's path. An operation that
+fails for a reason of its own (a duplicate, a conflict) after its WHMCS calls succeeded adds one
+ERROR row saying why: a failed operation is never recorded as a success.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import models
 from integrations.whmcs.client import CallRecord
 from integrations.whmcs.redact import redact
+from integrations.whmcs.registry import created_id
+from integrations.whmcs.sync.registry import SYNC_ENTITIES
 from integrations.whmcs.sync.store import LocalId
 
 logger = logging.getLogger(__name__)
@@ -45,6 +52,27 @@ class Audit:
     local_id: LocalId | None = None
     whmcs_id: int | None = None
     failures: int = 0
+    # Inside deferred(): the row being written (each waits for the one before) and the context
+    # rows are written in (taken outside any transaction).
+    _last: asyncio.Task[None] | None = field(default=None, repr=False)
+    _context: contextvars.Context | None = field(default=None, repr=False)
+
+    @contextlib.asynccontextmanager
+    async def deferred(self) -> AsyncIterator[None]:
+        """Within the block, WHMCS call rows are written without the caller waiting for them;
+        on the way out every row is written (a failed write is raised there)."""
+        self._context = contextvars.copy_context()
+        try:
+            yield
+        finally:
+            self._context = None
+            await self.settle()
+
+    async def settle(self) -> None:
+        """Wait for the rows being written; raise the first write that failed."""
+        last, self._last = self._last, None
+        if last is not None:
+            await last
 
     def about(self, *, local_id: LocalId | None = None, whmcs_id: int | None = None) -> None:
         """Name the records the operation touches, as soon as they are known."""
@@ -56,14 +84,11 @@ class Audit:
     async def observe(self, call: CallRecord) -> None:
         if call.error is not None:
             self.failures += 1
-        created = (call.response or {}).get("clientid") if call.action == "AddClient" else None
-        text = str(created).strip() if isinstance(created, int | str) else ""
-        # isascii: "²".isdigit() holds too. Past the id column's range is no id either.
-        if self.whmcs_id is None and text.isascii() and text.isdigit() and len(text) <= 10:
-            number = int(text)
-            if number < 2**31:
-                self.whmcs_id = number  # the new client's id: its own AddClient row names it
-        await self._write(
+        # The id a create answer names (AddClient's clientid...): its own row names it.
+        created = created_id(_kind(self.entity_type), call.action, call.response)
+        if self.whmcs_id is None and created is not None:
+            self.whmcs_id = created
+        write = self._write(
             status=models.LogStatus.ERROR if call.error else models.LogStatus.SUCCESS,
             whmcs_action=call.action,
             request=dict(call.params) if self.settings.log_requests else None,
@@ -72,10 +97,19 @@ class Audit:
             else None,
             error=call.error.message if call.error else None,
             duration_ms=call.duration_ms,
+            # Named now: the operation may name other records before the row is written.
+            record=(self.local_id, self.whmcs_id),
+        )
+        if self._context is None:
+            await write
+            return
+        self._last = asyncio.get_running_loop().create_task(
+            _after(self._last, write), context=self._context
         )
 
     async def succeeded(self, detail: str | None = None) -> None:
         """Record an operation that reached no WHMCS (unlink): it is audited all the same."""
+        await self.settle()
         await self._write(
             status=models.LogStatus.SUCCESS, response={"detail": detail} if detail else None
         )
@@ -86,6 +120,7 @@ class Audit:
         """Record one step about a given link (a stale one marked ERROR, the one that took its
         WHMCS id), whatever records the operation itself is about. Not a failure of the
         operation: `failed` still records the operation's own."""
+        await self.settle()
         await self._write(
             status=status,
             response={"detail": message} if status is models.LogStatus.SUCCESS else None,
@@ -95,6 +130,7 @@ class Audit:
 
     async def failed(self, message: str) -> None:
         """Record why the operation failed, unless a failed WHMCS call already says so."""
+        await self.settle()
         if self.failures:
             return
         self.failures += 1
@@ -109,7 +145,7 @@ class Audit:
         response: dict[str, Any] | None = None,
         error: str | None = None,
         duration_ms: int | None = None,
-        record: tuple[LocalId, int | None] | None = None,
+        record: tuple[LocalId | None, int | None] | None = None,
     ) -> None:
         if not self.settings.enabled:
             return
@@ -133,6 +169,21 @@ class Audit:
         )
         if self.settings.on_write is not None:
             self.settings.on_write(self.operation, status)
+
+
+async def _after(previous: asyncio.Task[None] | None, write: Any) -> None:
+    """``write``, once ``previous`` is written: rows keep the order of the calls."""
+    try:
+        if previous is not None:
+            await previous
+    finally:
+        await write
+
+
+def _kind(entity_type: models.EntityType | None) -> str | None:
+    """The WHMCS side's name of the type (its registry entry's kind); None for no type."""
+    found = SYNC_ENTITIES.get(entity_type) if entity_type is not None else None
+    return found.whmcs.kind if found is not None else None
 
 
 def _storable(data: Any) -> Any:

@@ -1,4 +1,5 @@
-"""What every client sync operation shares: WHMCS access, claims, audit, link bookkeeping."""
+"""What every client sync operation shares: WHMCS reads (sync/reads.py), the local store, claims,
+audit, link bookkeeping."""
 
 from __future__ import annotations
 
@@ -6,27 +7,24 @@ import contextlib
 import datetime
 import logging
 import os
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
 import models
 from integrations.whmcs.cache import WhmcsReadCache
 from integrations.whmcs.client import WhmcsClient
-from integrations.whmcs.errors import WhmcsError, WhmcsNotFoundError
+from integrations.whmcs.errors import WhmcsError
 from integrations.whmcs.records import WhmcsClientRecord
 from integrations.whmcs.sync import links
 from integrations.whmcs.sync.audit import Audit
 from integrations.whmcs.sync.claims import Claim, Claims, utcnow
-from integrations.whmcs.sync.errors import (
-    RecordNotFound,
-    StaleLink,
-    SyncInProgress,
-    WhmcsUnusable,
-)
+from integrations.whmcs.sync.errors import RecordNotFound, StaleLink, SyncInProgress, WhmcsUnusable
 from integrations.whmcs.sync.mapping import FieldMapping
+from integrations.whmcs.sync.reads import WhmcsReads
 from integrations.whmcs.sync.store import LocalClient, LocalStore
 
+CLIENT = models.EntityType.CLIENT
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
 Snapshot = dict[str, str | None]
@@ -57,7 +55,7 @@ def same(field: str, a: str | None, b: str | None) -> bool:
     return left == right
 
 
-class SyncBase:
+class SyncBase(WhmcsReads):
     def __init__(
         self,
         *,
@@ -69,8 +67,9 @@ class SyncBase:
         store: LocalStore,
         clock: Callable[[], datetime.datetime] = utcnow,
     ) -> None:
-        self._whmcs = whmcs.with_observer(audit.observe) if whmcs is not None else None
-        self._cache = cache
+        super().__init__(
+            whmcs=whmcs.with_observer(audit.observe) if whmcs is not None else None, cache=cache
+        )
         self.mapping = mapping
         self.store = store
         self.audit = audit
@@ -78,27 +77,9 @@ class SyncBase:
         self._clock = clock
         self.claims = Claims(lease_s=options.lease_s, clock=clock)
 
-    def require_whmcs(self) -> None:
-        """Fail fast, before claiming anything, when the integration is switched off."""
-        if self._whmcs is None:
-            raise WhmcsUnusable.disabled()
-
-    @property
-    def whmcs(self) -> WhmcsClient:
-        if self._whmcs is None:
-            raise WhmcsUnusable.disabled()
-        return self._whmcs
-
-    async def call(self, request: Callable[[], Awaitable[T]]) -> T:
-        """Run one WHMCS request; a WHMCS failure becomes WhmcsUnusable."""
-        try:
-            return await request()
-        except WhmcsError as exc:
-            raise WhmcsUnusable.from_error(exc) from exc
-
     async def fresh_client(self, whmcs_id: int) -> WhmcsClientRecord:
         """Read a WHMCS client bypassing the cache: for decisions that lead to a write."""
-        return await self._client_or_not_found(whmcs_id, lambda: self.whmcs.clients.get(whmcs_id))
+        return await self.fresh(CLIENT, whmcs_id, lambda: self.whmcs.clients.get(whmcs_id))
 
     async def fresh_or_retire(
         self, whmcs_id: int, link: models.SyncMap | None, *, holder: str | None = None
@@ -160,23 +141,14 @@ class SyncBase:
 
     async def cached_client(self, whmcs_id: int) -> WhmcsClientRecord:
         """Read a WHMCS client for display: served from the cache when it is current."""
-        return await self._client_or_not_found(
-            whmcs_id,
-            lambda: self._cache.client(whmcs_id, lambda: self.whmcs.clients.get(whmcs_id)),
+        return await self.cached(
+            CLIENT,
+            str(whmcs_id),
+            owner=whmcs_id,
+            load=lambda: self.whmcs.clients.get(whmcs_id),
+            record_type=WhmcsClientRecord,
+            record_id=whmcs_id,
         )
-
-    async def _client_or_not_found(
-        self, whmcs_id: int, read: Callable[[], Awaitable[WhmcsClientRecord]]
-    ) -> WhmcsClientRecord:
-        try:
-            return await self.call(read)
-        except WhmcsUnusable as exc:
-            if isinstance(exc.__cause__, WhmcsNotFoundError):
-                raise RecordNotFound(models.EntityType.CLIENT, whmcs_id, "WHMCS") from exc
-            raise
-
-    async def forget(self, whmcs_id: int | None) -> None:
-        await self._cache.invalidate_client(whmcs_id)
 
     async def mark_pending(
         self, claim: Claim, reason: str, sending: Mapping[str, str | None]

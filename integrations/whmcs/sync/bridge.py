@@ -16,6 +16,7 @@ from integrations.whmcs.sync.connection import ConnectionReport, test_connection
 from integrations.whmcs.sync.mapping import FieldMapping
 from integrations.whmcs.sync.pull import PullSync
 from integrations.whmcs.sync.push import PushSync
+from integrations.whmcs.sync.reads import WhmcsReads
 from integrations.whmcs.sync.store import LocalStore
 from integrations.whmcs.sync.stores import open_client_store
 
@@ -59,6 +60,15 @@ class Bridge:
             actor=actor,
             settings=self.audit_settings,
             entity_type=entity_type,
+        )
+
+    def reads(self, audit: Audit) -> WhmcsReads:
+        """WHMCS reads of any entity type for one operation (fresh or cached, audited): what a
+        read-only module needs, with no sync service of its own."""
+        whmcs = self.whmcs if self.enabled else None
+        return WhmcsReads(
+            whmcs=whmcs.with_observer(audit.observe) if whmcs is not None else None,
+            cache=self.cache,
         )
 
     def pushes(self, audit: Audit) -> PushSync:

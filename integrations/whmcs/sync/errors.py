@@ -11,6 +11,9 @@ SyncError
 ├── FieldConflict         WHMCS changed fields since the last sync that the update would overwrite
 ├── SyncInProgress        another operation holds the record's claim
 └── WhmcsUnusable         WHMCS failed or is switched off (wraps the transport's WhmcsError)
+
+RecordNotFound, AlreadyLinked, NotLinked and SyncInProgress carry their `entity_type`; their
+messages use the registry's word for it (sync/registry.py).
 """
 
 from __future__ import annotations
@@ -30,10 +33,17 @@ class SyncError(Exception):
         self.message = message
 
 
+def _word(entity_type: EntityType) -> str:
+    """The registry's word for the type ("client"), as messages use it."""
+    from integrations.whmcs.sync.registry import word  # the registry imports this module
+
+    return word(entity_type)
+
+
 class RecordNotFound(SyncError):
     def __init__(self, entity_type: EntityType, record_id: int | str, side: str) -> None:
         where = "locally" if side == "LOCAL" else "in WHMCS"
-        super().__init__(f"No {entity_type.value.lower()} {record_id} {where}.")
+        super().__init__(f"No {_word(entity_type)} {record_id} {where}.")
         self.entity_type = entity_type
         self.record_id = str(record_id)
         self.side = side
@@ -65,17 +75,21 @@ class AlreadyLinked(SyncError):
         message: str,
         *,
         requested_local_id: LocalId | None = None,
+        entity_type: EntityType = EntityType.CLIENT,
     ) -> None:
         super().__init__(message)
         self.local_id = local_id
         self.whmcs_id = whmcs_id
         self.requested_local_id = requested_local_id
+        self.entity_type = entity_type
 
 
 class NotLinked(SyncError):
-    def __init__(self, local_id: int | str) -> None:
-        super().__init__(f"Local client {local_id} is not linked to a WHMCS client.")
+    def __init__(self, local_id: LocalId, entity_type: EntityType = EntityType.CLIENT) -> None:
+        word = _word(entity_type)
+        super().__init__(f"Local {word} {local_id} is not linked to a WHMCS {word}.")
         self.local_id = local_id
+        self.entity_type = entity_type
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,11 +146,14 @@ class SyncInProgress(SyncError):
         whmcs_id: int | None = None,
         *,
         message: str | None = None,
+        entity_type: EntityType = EntityType.CLIENT,
     ) -> None:
-        what = f"local client {local_id}" if local_id is not None else f"WHMCS client {whmcs_id}"
+        word = _word(entity_type)
+        what = f"local {word} {local_id}" if local_id is not None else f"WHMCS {word} {whmcs_id}"
         super().__init__(
             message or f"Another operation on {what} is running; nothing was done. Try again."
         )
+        self.entity_type = entity_type
 
 
 class WhmcsUnusable(SyncError):

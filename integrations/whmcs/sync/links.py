@@ -19,8 +19,8 @@ import models
 from integrations.whmcs.records import WhmcsClientRecord
 from integrations.whmcs.sync.audit import Audit
 from integrations.whmcs.sync.errors import AlreadyLinked, StaleLink, SyncInProgress
+from integrations.whmcs.sync.registry import default_store
 from integrations.whmcs.sync.store import LocalId, LocalStore
-from integrations.whmcs.sync.stores.builtin import BuiltinClientStore
 
 CLIENT = models.EntityType.CLIENT
 REUSED_IDS = "a WHMCS restored from a backup or reset hands its ids out again"
@@ -65,7 +65,8 @@ async def make_room(
     if other is None or other.local_id == local_id:
         return None
     if reason is None:
-        owner = await (store or BuiltinClientStore()).get(other.local_id)
+        local = store or default_store(CLIENT)
+        owner = await local.get(other.local_id) if local is not None else None
         if owner is None:
             reason = f"Local client {other.local_id} no longer exists."
         else:

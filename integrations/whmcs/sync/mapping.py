@@ -113,7 +113,9 @@ class FieldMapping:
         return cls.from_table(DEFAULT_CLIENT_MAPPING)
 
     @classmethod
-    def load(cls, path: Path | None) -> FieldMapping:
+    def load(cls, path: Path | None, *, table: str = "client") -> FieldMapping:
+        """The mapping of the file's ``[table]`` (the entity's table in the registry: the
+        client's is ``[client]``); the built-in one without a file."""
         if path is None:
             return cls.default()
         try:
@@ -126,10 +128,10 @@ class FieldMapping:
             raise MappingError(
                 f"WHMCS_FIELD_MAPPING_FILE {path} is not valid TOML: {exc}."
             ) from None
-        table = document.get("client")
-        if not isinstance(table, dict):
-            raise MappingError(f"WHMCS_FIELD_MAPPING_FILE {path} needs a [client] table.")
-        return cls.from_table(table)
+        rules = document.get(table)
+        if not isinstance(rules, dict):
+            raise MappingError(f"WHMCS_FIELD_MAPPING_FILE {path} needs a [{table}] table.")
+        return cls.from_table(rules)
 
     @classmethod
     def from_table(cls, table: Mapping[str, object]) -> FieldMapping:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -26,6 +27,7 @@ from integrations.whmcs.sync.errors import (
     ValueTaken,
 )
 from integrations.whmcs.sync.push import CLIENT
+from integrations.whmcs.sync.registry import local_record_missing
 from integrations.whmcs.sync.store import LocalClient, LocalId, LocalStore
 from integrations.whmcs.sync.validation import api_field_name, clean_client_fields
 
@@ -65,8 +67,10 @@ class PullSync(SyncBase):
         target = await self._target(link, local_id)
         if target is not None:
             self.audit.about(local_id=target.id)
-        claim = await self.claims.claim_local(CLIENT, target.id) if target is not None else None
-        try:
+        holding = (
+            self.claims.hold(CLIENT, target.id) if target is not None else contextlib.nullcontext()
+        )
+        async with self.audit.deferred(), holding as claim:
             if claim is not None and claim.row.whmcs_id not in (None, whmcs_id):
                 raise AlreadyLinked(
                     claim.row.local_id,
@@ -84,9 +88,6 @@ class PullSync(SyncBase):
             # Into another local client than the linked one: only over a stale link.
             stale = await self.make_room(whmcs_id, target.id, record) if target else None
             return await self._write_local(record, target, claim, stale)
-        finally:
-            if claim is not None:
-                await self.claims.release(claim)
 
     async def _target(
         self, link: models.SyncMap | None, local_id: LocalId | None
@@ -136,14 +137,26 @@ class PullSync(SyncBase):
             raise InvalidInput(
                 exc.problems, f"WHMCS client {record.id} cannot be stored locally: {exc.message}"
             ) from None
+        changed = (
+            sorted(k for k, v in values.items() if v is not None)
+            if target is None
+            else await _changes(self.store, target, values)
+        )
+        # The local write and the link together; a link alone is one statement, no transaction.
+        together = (
+            in_transaction("default") if target is None or changed else contextlib.nullcontext()
+        )
         try:
-            async with in_transaction("default"):
+            async with together:
                 if target is None:
                     client = await self.store.create(values)
-                    changed = sorted(k for k, v in values.items() if v is not None)
                     outcome = PullOutcome.CREATED
                 else:
-                    client, changed = await _overwrite(self.store, target, values)
+                    client = target
+                    if changed:
+                        client = await self.store.update(
+                            target.id, {key: values[key] for key in changed}
+                        )
                     outcome = PullOutcome.UPDATED
                 row = (
                     claim.row
@@ -158,19 +171,25 @@ class PullSync(SyncBase):
                     snapshot=snapshot_of(record),
                     direction=models.SyncDirection.PULL,
                 )
-                await row.save()
-        except (IntegrityError, ValueTaken):
-            # Another pull of the same WHMCS client, or a local client that took the e-mail,
-            # won the race; nothing of this one was kept.
-            raise SyncInProgress(whmcs_id=record.id) from None
+                if claim is not None:  # the link's save gives the claim up, in the transaction
+                    await self.claims.save_and_release(claim)
+                else:
+                    await row.save()
+        except BaseException as exc:
+            if claim is not None:
+                claim.released = False  # rolled back with the transaction: still to release
+            if isinstance(exc, IntegrityError | ValueTaken):
+                # Another pull of the same WHMCS client, or a local client that took the e-mail,
+                # won the race; nothing of this one was kept.
+                raise SyncInProgress(whmcs_id=record.id) from None
+            raise
         self.audit.about(local_id=client.id)
         await links.note_taken(self.audit, stale, client.id)
         changed_names = sorted(api_field_name(f) for f in changed)
         return PullResult(outcome, record, client, changed_names, stale)
 
     async def _into_same_email(self, record: WhmcsClientRecord, target: LocalClient) -> PullResult:
-        claim = await self.claims.claim_local(CLIENT, target.id)
-        try:
+        async with self.claims.hold(CLIENT, target.id) as claim:
             # Linked to this very WHMCS client: a concurrent pull linked it after our lookup.
             if claim.row.whmcs_id not in (None, record.id):
                 raise AlreadyLinked(
@@ -180,8 +199,6 @@ class PullSync(SyncBase):
                     f"{claim.row.whmcs_id}.",
                 )
             return await self._write_local(record, target, claim)
-        finally:
-            await self.claims.release(claim)
 
     async def link(self, local_id: LocalId, whmcs_id: int) -> LinkResult:
         self.audit.about(local_id=local_id, whmcs_id=whmcs_id)
@@ -189,8 +206,7 @@ class PullSync(SyncBase):
         if client is None:
             raise RecordNotFound(CLIENT, local_id, "LOCAL")
         self.require_whmcs()
-        claim = await self.claims.claim_local(CLIENT, local_id)
-        try:
+        async with self.audit.deferred(), self.claims.hold(CLIENT, local_id) as claim:
             if claim.row.whmcs_id is not None:
                 raise AlreadyLinked(
                     local_id,
@@ -203,13 +219,11 @@ class PullSync(SyncBase):
             stale = await self.make_room(whmcs_id, local_id, record)  # only over a stale link
             self.linked(claim.row, whmcs_id=whmcs_id, snapshot=snapshot_of(record), direction=None)
             try:
-                await claim.row.save()
+                await self.claims.save_and_release(claim)
             except IntegrityError:
                 raise SyncInProgress(whmcs_id=whmcs_id) from None
             await links.note_taken(self.audit, stale, local_id)
             return LinkResult(client, record, stale)
-        finally:
-            await self.claims.release(claim)
 
     async def unlink(self, entity_type: models.EntityType, local_id: LocalId) -> UnlinkResult:
         self.audit.about(local_id=local_id)
@@ -217,35 +231,36 @@ class PullSync(SyncBase):
         if row is None or row.whmcs_id is None:
             # A link is removed even if its local record is gone; without one, a record that
             # does not exist is not found, as in every other operation.
-            if entity_type is CLIENT and not await self.store.exists(local_id):
+            if await local_record_missing(entity_type, local_id, self.store):
                 raise RecordNotFound(entity_type, local_id, "LOCAL")
-            raise NotLinked(local_id)
-        claim = await self.claims.claim_local(entity_type, local_id)
-        whmcs_id = claim.row.whmcs_id
-        if whmcs_id is None:
-            await self.claims.release(claim)
-            raise NotLinked(local_id)
-        await models.SyncMap.filter(id=claim.row.id, lease_token=claim.token).delete()
+            raise NotLinked(local_id, entity_type)
+        async with self.claims.hold(entity_type, local_id) as claim:
+            whmcs_id = claim.row.whmcs_id
+            if whmcs_id is None:
+                raise NotLinked(local_id, entity_type)
+            await models.SyncMap.filter(id=claim.row.id, lease_token=claim.token).delete()
+            claim.released = True  # the row is gone
         self.audit.about(whmcs_id=whmcs_id)
         await self.audit.succeeded(f"Link {local_id} <-> {whmcs_id} removed.")
         return UnlinkResult(local_id, whmcs_id)
 
 
-async def _overwrite(
+async def _changes(
     store: LocalStore, client: LocalClient, values: dict[str, str | None]
-) -> tuple[LocalClient, list[str]]:
+) -> list[str]:
+    """The local fields a pull changes; an e-mail another local client holds is refused (one
+    the client holds already, whatever its case, needs no check: the pull adds no holder)."""
     current = local_values(client)
     changed = sorted(
         k
         for k, v in values.items()
         if not same(k, v, current.get(k)) or (k == "email" and v != current.get(k))
     )
-    if "email" in values and values["email"] is not None:
-        taken = await store.find_by_email(values["email"], exclude=client.id)
+    email = values.get("email")
+    if email is not None and email.lower() != (current.get("email") or "").lower():
+        taken = await store.find_by_email(email, exclude=client.id)
         if taken is not None:
             raise InvalidInput(
                 [FieldProblem("email", f"is already used by local client {taken.id}.")]
             )
-    if changed:
-        client = await store.update(client.id, {key: values[key] for key in changed})
-    return client, changed
+    return changed

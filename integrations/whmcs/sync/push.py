@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 import models
 from integrations.whmcs.errors import WhmcsDuplicateEmailError
@@ -111,11 +110,11 @@ class PushSync(SyncBase):
                     + " missing.",
                 )
         self.require_whmcs()
-        claim = await self.claims.claim_local(CLIENT, local_id)
-        try:
+        async with (
+            self.audit.deferred(),
+            self.claims.hold(CLIENT, local_id, expect_new=True) as claim,
+        ):
             return await self._push_claimed(claim, client, fields, force_create, link_existing)
-        finally:
-            await self.claims.release(claim)
 
     async def _push_claimed(
         self,
@@ -127,10 +126,9 @@ class PushSync(SyncBase):
     ) -> PushResult:
         row = claim.row
         if row.whmcs_id is None and claim.inherited_unknown:
-            # A create whose answer never came: it may exist in WHMCS already.
-            found = await self.find_by_email(email_of(client))
-            if found is not None:
-                return await self._reconcile(claim, client, found)
+            reconciled = await self._reconcile(claim, client, final=True)
+            if reconciled is not None:
+                return reconciled
         if row.whmcs_id is not None and not force_create:
             raise AlreadyLinked(
                 client.id,
@@ -146,16 +144,22 @@ class PushSync(SyncBase):
             # is marked ERROR (and released only when linkExisting links this one).
             stale = await self.make_room(existing.id, client.id, existing, release=False)
             raise DuplicateInWhmcs(existing.id, email_of(client), stale)
-        return await self._link(claim, client, existing, PushOutcome.LINKED)
+        return await self._link(claim, client, existing, PushOutcome.LINKED, final=True)
 
     async def _reconcile(
-        self, claim: Claim, client: LocalClient, found: WhmcsClientRecord
-    ) -> PushResult:
-        """A create whose answer never came, and WHMCS has a client with this e-mail: it is the
-        one that create made, unless another local client's link to it still fits; then the
-        create never happened, and the link says so instead of staying PENDING."""
+        self, claim: Claim, client: LocalClient, *, final: bool
+    ) -> PushResult | None:
+        """The claimed link is PENDING with no WHMCS id and nobody held it: a create whose answer
+        never came. WHMCS is searched for the e-mail (fresh). Found: it is the client that create
+        made, linked now (CREATED), unless another local client's link to it still fits; then
+        the create never happened, and the link says so instead of staying PENDING. None: WHMCS
+        has no such client, so nothing was created. ``final``: the link's save ends the
+        operation (and releases the claim)."""
+        found = await self.find_by_email(email_of(client))
+        if found is None:
+            return None
         try:
-            return await self._link(claim, client, found, PushOutcome.CREATED)
+            return await self._link(claim, client, found, PushOutcome.CREATED, final=final)
         except AlreadyLinked as exc:
             claim.row.status = models.SyncStatus.ERROR
             claim.row.last_error = (
@@ -183,14 +187,16 @@ class PushSync(SyncBase):
         except WhmcsUnusable as exc:
             unknown = outcome_unknown(exc)
             if unknown:
-                await self.forget(None)
+                await self.forget(CLIENT, None)
             await self.settle_failure(
                 claim, before, exc, write_action="AddClient", outcome_unknown=unknown
             )
             raise await self._explain_rejection(exc, email_of(client)) from exc
+        if self.options.crash_at:  # the fault hook dies after AddClient's row is written
+            await self.audit.settle()
         crash_point(self.options, "after-whmcs-write")
         self.audit.about(whmcs_id=whmcs_id)
-        await self.forget(whmcs_id)
+        await self.forget(CLIENT, whmcs_id)
         # WHMCS just made this id for this client: a link another local client holds on it is
         # stale by definition (restored or reset WHMCS), whatever its snapshot says.
         reason = (
@@ -203,7 +209,7 @@ class PushSync(SyncBase):
             self.linked(
                 claim.row, whmcs_id=whmcs_id, snapshot=snapshot, direction=models.SyncDirection.PUSH
             )
-            await claim.row.save()
+            await self.claims.save_and_release(claim)
         except (SyncInProgress, IntegrityError):
             raise await self._created_but_not_linked(claim, whmcs_id) from None
         await links.note_taken(self.audit, stale, client.id)
@@ -245,6 +251,8 @@ class PushSync(SyncBase):
         client: LocalClient,
         found: WhmcsClientRecord,
         outcome: PushOutcome,
+        *,
+        final: bool,
     ) -> PushResult:
         record = await self.fresh_client(found.id)  # the list row lacks address and phone
         stale = await self.make_room(record.id, client.id, record)
@@ -256,7 +264,10 @@ class PushSync(SyncBase):
             direction=models.SyncDirection.PUSH,
         )
         try:
-            await claim.row.save()
+            if final:
+                await self.claims.save_and_release(claim)
+            else:
+                await claim.row.save()
         except IntegrityError:  # another operation linked it meanwhile; WHMCS was not written
             raise SyncInProgress(whmcs_id=record.id) from None
         await links.note_taken(self.audit, stale, client.id)
@@ -266,26 +277,23 @@ class PushSync(SyncBase):
         self.audit.about(local_id=local_id)
         client = await self._local_client(local_id)
         self.require_whmcs()
-        claim = await self.claims.claim_local(CLIENT, local_id)
-        try:
+        async with self.audit.deferred(), self.claims.hold(CLIENT, local_id) as claim:
             return await self._update_claimed(claim, client, force)
-        finally:
-            await self.claims.release(claim)
 
     async def _update_claimed(self, claim: Claim, client: LocalClient, force: bool) -> UpdateResult:
         row = claim.row
-        if row.whmcs_id is None and claim.inherited_unknown:
-            found = await self.find_by_email(email_of(client))
-            if found is not None:
-                await self._reconcile(claim, client, found)
-            else:
-                row.status = models.SyncStatus.ERROR
-                row.last_error = (
-                    "The unanswered AddClient was checked: WHMCS has no client with this "
-                    "e-mail, so nothing was created. Push the client again."
-                )
-                row.unconfirmed = None
-                await row.save()
+        if (
+            row.whmcs_id is None
+            and claim.inherited_unknown
+            and await self._reconcile(claim, client, final=False) is None
+        ):
+            row.status = models.SyncStatus.ERROR
+            row.last_error = (
+                "The unanswered AddClient was checked: WHMCS has no client with this "
+                "e-mail, so nothing was created. Push the client again."
+            )
+            row.unconfirmed = None
+            await row.save()
         if row.whmcs_id is None:
             raise NotLinked(client.id)
         whmcs_id = row.whmcs_id
@@ -329,18 +337,17 @@ class PushSync(SyncBase):
                 await self.call(lambda: self.whmcs.clients.update(whmcs_id, changed))
             except WhmcsUnusable as exc:
                 unknown = outcome_unknown(exc)
-                await self.forget(whmcs_id)
+                await self.forget(CLIENT, whmcs_id)
                 await self.settle_failure(
                     claim, before, exc, write_action="UpdateClient", outcome_unknown=unknown
                 )
                 raise await self._explain_rejection(exc, None) from exc
-            await self.forget(whmcs_id)
+            await self.forget(CLIENT, whmcs_id)
         self.linked(
             row,
             whmcs_id=whmcs_id,
             snapshot={**current, **changed},
             direction=models.SyncDirection.PUSH,
         )
-        async with in_transaction("default"):
-            await row.save()
+        await self.claims.save_and_release(claim)
         return UpdateResult(whmcs_id, sorted(changed), client)

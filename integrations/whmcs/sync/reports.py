@@ -12,8 +12,8 @@ from tortoise.queryset import QuerySet
 import models
 from integrations.whmcs.sync.claims import utcnow
 from integrations.whmcs.sync.errors import RecordNotFound
+from integrations.whmcs.sync.registry import SYNC_ENTITIES, local_record_missing
 from integrations.whmcs.sync.store import LocalId, LocalStore, Page
-from integrations.whmcs.sync.stores.builtin import BuiltinClientStore
 from models.counters import SYNC_LOGS_PREFIX, SYNC_MAP_PREFIX
 
 
@@ -41,9 +41,7 @@ async def sync_state(
     entity_type: models.EntityType, local_id: LocalId, *, store: LocalStore | None = None
 ) -> models.SyncMap | None:
     """The link of a local record (None: not linked). Raises when the record does not exist."""
-    if entity_type is models.EntityType.CLIENT and not await (store or BuiltinClientStore()).exists(
-        local_id
-    ):
+    if await local_record_missing(entity_type, local_id, store):
         raise RecordNotFound(entity_type, local_id, "LOCAL")
     return await models.SyncMap.get_or_none(entity_type=entity_type, local_id=local_id)
 
@@ -103,8 +101,11 @@ async def stats(*, clock: Callable[[], datetime.datetime] = utcnow) -> Stats:
     """Totals from the trigger-kept counters (a few rows, whatever the size of sync_map); only
     stale PENDING links are counted, through the (status, lease_expires_at) index."""
     by_status = {s: 0 for s in models.SyncStatus}
-    # Entity types that hold links: clients always; the read-only modules only once they hold any.
-    by_entity: dict[models.EntityType, int] = {models.EntityType.CLIENT: 0}
+    # Entity types that hold links: those the registry lists always (clients), the others (the
+    # read-only modules) only once they hold any.
+    by_entity: dict[models.EntityType, int] = {
+        t: 0 for t, e in SYNC_ENTITIES.items() if e.always_in_stats
+    }
     for name, n in await _counters(SYNC_MAP_PREFIX):
         entity_type, status = name.split(":")
         by_status[models.SyncStatus(status)] += n

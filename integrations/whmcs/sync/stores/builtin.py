@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 
+from tortoise import timezone
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
 import models
 from integrations.whmcs.sync.errors import FieldProblem, InvalidInput, RecordNotFound, ValueTaken
 from integrations.whmcs.sync.mapping import LOCAL_CLIENT_FIELDS
+from integrations.whmcs.sync.sql import update_returning
 from integrations.whmcs.sync.store import LocalClient, LocalId, Page
 
 CLIENT = models.EntityType.CLIENT
@@ -59,19 +61,23 @@ class BuiltinClientStore:
 
     async def update(self, local_id: LocalId, values: Mapping[str, str | None]) -> LocalClient:
         key = _key(local_id)
-        row = await models.Client.get_or_none(id=key) if key is not None else None
-        if row is None:
-            raise RecordNotFound(CLIENT, local_id, "LOCAL")
-        fields = _known(values)
-        for name, value in fields.items():
-            setattr(row, name, value)
+        fields: dict[str, object] = dict(_known(values))
         if "email" in fields:
-            row.email_key = str(row.email).lower()
-        try:
-            await row.save()
-        except IntegrityError:
-            raise _taken(fields.get("email")) from None
-        return to_local(row)
+            fields["email_key"] = str(fields["email"]).lower()
+        fields["updated_at"] = timezone.now()  # as a save's auto_now would
+        rows: list[models.Client] = []
+        if key is not None:
+            try:  # one statement (UPDATE ... RETURNING) where the engine has it
+                rows = await update_returning(
+                    models.Client,
+                    models.Client.filter(id=key).update(**fields),
+                    lambda: models.Client.filter(id=key),
+                )
+            except IntegrityError:
+                raise _taken(values.get("email")) from None
+        if not rows:
+            raise RecordNotFound(CLIENT, local_id, "LOCAL")
+        return to_local(rows[0])
 
     async def delete(self, local_id: LocalId) -> bool:
         key = _key(local_id)
