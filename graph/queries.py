@@ -222,8 +222,9 @@ def _opt_local(value: object, store: LocalStore) -> LocalId | None:
     nothing (-1: no store hands it out)."""
     if value is None:
         return None
+    text = (inputs.text_bound(None, str(value), inputs.MAX_ID_LENGTH) or "").strip()
     try:
-        return store.parse_id(str(value).strip())
+        return store.parse_id(text)
     except InvalidInput:
         return -1
 

@@ -130,7 +130,8 @@ def _parser() -> argparse.ArgumentParser:
     purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     purge.set_defaults(run=admin.logs_purge)
     erase = logs.add_parser("erase", help="scrub one client's personal data from the audit log")
-    erase.add_argument("--local-id", type=int)
+    # The local store's id: an integer, or an application's text id ([client.table]).
+    erase.add_argument("--local-id", type=_local_id)
     erase.add_argument("--whmcs-id", type=int)
     erase.set_defaults(run=admin.logs_erase)
 
@@ -157,6 +158,14 @@ def _create_app(settings: Settings, sandbox_data: Path | None) -> Starlette:
         return create_app(settings, sandbox_data=sandbox_data)
     except MappingError as exc:
         raise SettingsError(str(exc)) from None
+
+
+def _local_id(raw: str) -> int | str:
+    from models.sync import local_id_value
+
+    if not raw.strip():
+        raise ValueError("an empty local id")
+    return local_id_value(raw.strip())
 
 
 def _mapping(settings: Settings) -> FieldMapping:

@@ -34,7 +34,7 @@ async def purge_logs(older_than_days: int, *, now: datetime.datetime | None = No
     return count
 
 
-async def erase_person(*, local_id: int | None = None, whmcs_id: int | None = None) -> int:
+async def erase_person(*, local_id: int | str | None = None, whmcs_id: int | None = None) -> int:
     """Scrub the personal data of one client from the audit log; returns the entries changed.
 
     The entries stay (what was done, when, by whom, with which outcome) but lose their request
