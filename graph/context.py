@@ -19,7 +19,10 @@ class Context:
     request_id: str
     actor: str | None = None  # the API token's name: the audit log's actor
     can_write: bool = False  # the token's scope allows mutations
-    loaders: Loaders = field(default_factory=Loaders)
+    loaders: Loaders = field(init=False)  # fresh per request, over the bridge's local store
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.bridge.local_clients)
 
     def audit(
         self,

@@ -7,7 +7,8 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 
-from integrations.whmcs.sync.errors import RecordNotFound
+from integrations.whmcs.sync.errors import InvalidInput, RecordNotFound
+from integrations.whmcs.sync.store import LocalId, LocalStore
 from models import EntityType
 
 MAX_PAGE = 100
@@ -80,8 +81,20 @@ def days_bound(days: int | None) -> int | None:
     return days
 
 
-def local_id(value: strawberry.ID, entity_type: EntityType = EntityType.CLIENT) -> int:
-    """A local id as stored; an id that cannot exist is simply not found."""
+def local_id(
+    value: strawberry.ID,
+    entity_type: EntityType = EntityType.CLIENT,
+    *,
+    store: LocalStore | None = None,
+) -> LocalId:
+    """A local id as stored; an id that cannot exist is simply not found. A client's id is the
+    local store's (`store.parse_id`: an application's table may have text or bigint ids)."""
+    if store is not None and entity_type == EntityType.CLIENT:
+        text = (text_bound(None, str(value), MAX_ID_LENGTH) or "").strip()
+        try:
+            return store.parse_id(text)
+        except InvalidInput:
+            raise RecordNotFound(entity_type, str(value), "LOCAL") from None
     parsed = parse_id(value)
     if parsed is None:
         raise RecordNotFound(entity_type, str(value), "LOCAL")

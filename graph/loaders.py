@@ -9,14 +9,17 @@ from typing import Literal
 from strawberry.dataloader import DataLoader
 
 import models
+from integrations.whmcs.sync.store import LocalClient, LocalId, LocalStore
+from integrations.whmcs.sync.stores.builtin import BuiltinClientStore
 
 LinkKey = Literal["local_id", "whmcs_id"]
+LinkLoader = DataLoader[LocalId, models.SyncMap | None]
 
 
 def _links_by(
     entity_type: models.EntityType, key: LinkKey
-) -> Callable[[Sequence[int]], Awaitable[list[models.SyncMap | None]]]:
-    async def load(keys: Sequence[int]) -> list[models.SyncMap | None]:
+) -> Callable[[Sequence[LocalId]], Awaitable[list[models.SyncMap | None]]]:
+    async def load(keys: Sequence[LocalId]) -> list[models.SyncMap | None]:
         rows = await models.SyncMap.filter(entity_type=entity_type, **{f"{key}__in": keys})
         by_key = {getattr(row, key): row for row in rows}
         return [by_key.get(k) for k in keys]
@@ -30,32 +33,38 @@ async def _clients_by_id(keys: Sequence[int]) -> list[models.Client | None]:
     return [by_key.get(key) for key in keys]
 
 
+def _clients_in(store: LocalStore) -> DataLoader[LocalId, models.Client | LocalClient | None]:
+    """Local clients by id: one query for the built-in table; one lookup per id in another
+    store (an application's table)."""
+
+    async def load(keys: Sequence[LocalId]) -> list[models.Client | LocalClient | None]:
+        if isinstance(store, BuiltinClientStore):
+            return list(await _clients_by_id([int(k) for k in keys]))
+        return [await store.get(key) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
 @dataclass(slots=True)
 class Loaders:
     """Fresh per request: a loader caches for the request's lifetime only."""
 
-    client_by_id: DataLoader[int, models.Client | None] = field(
-        default_factory=lambda: DataLoader(load_fn=_clients_by_id)
-    )
-    _links: dict[tuple[models.EntityType, LinkKey], DataLoader[int, models.SyncMap | None]] = field(
-        default_factory=dict
-    )
+    store: LocalStore | None = None  # the local clients' store (None: the built-in one)
+    client_by_id: DataLoader[LocalId, models.Client | LocalClient | None] = field(init=False)
+    _links: dict[tuple[models.EntityType, LinkKey], LinkLoader] = field(default_factory=dict)
 
-    def link_by_local_id(
-        self, entity_type: models.EntityType
-    ) -> DataLoader[int, models.SyncMap | None]:
-        """The links of `entity_type`'s local records, by local id."""
+    def __post_init__(self) -> None:
+        self.client_by_id = _clients_in(self.store or BuiltinClientStore())
+
+    def link_by_local_id(self, entity_type: models.EntityType) -> LinkLoader:
+        """The links of `entity_type`'s local records, by local id (the store's id type)."""
         return self._link_loader(entity_type, "local_id")
 
-    def link_by_whmcs_id(
-        self, entity_type: models.EntityType
-    ) -> DataLoader[int, models.SyncMap | None]:
+    def link_by_whmcs_id(self, entity_type: models.EntityType) -> LinkLoader:
         """The links of `entity_type`'s WHMCS records, by WHMCS id."""
         return self._link_loader(entity_type, "whmcs_id")
 
-    def _link_loader(
-        self, entity_type: models.EntityType, key: LinkKey
-    ) -> DataLoader[int, models.SyncMap | None]:
+    def _link_loader(self, entity_type: models.EntityType, key: LinkKey) -> LinkLoader:
         loader = self._links.get((entity_type, key))
         if loader is None:
             loader = self._links[entity_type, key] = DataLoader(load_fn=_links_by(entity_type, key))

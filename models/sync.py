@@ -1,9 +1,39 @@
 """The sync map (which local record is which WHMCS record) and the audit log."""
 
+import re
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
 from models.enums import EntityType, LogStatus, SyncDirection, SyncOperation, SyncStatus
+
+# A local id is the local store's: the built-in table's integer, or an application's own id
+# (a bigint unsigned, a UUID...). Kept as text; read back as an int when it is one, written the
+# way str() spells it, so that an integer id and its text always meet (see LocalIdField).
+LOCAL_ID_LENGTH = 191  # the longest text a MariaDB utf8mb4 index takes in full
+_CANONICAL_INT = re.compile(r"^(0|-?[1-9][0-9]*)$")
+
+
+def local_id_value(value: object) -> int | str:
+    """The one Python form of a stored local id: int for canonical integer text, else str."""
+    if isinstance(value, int):
+        return value
+    text = value.decode() if isinstance(value, bytes) else str(value)
+    return int(text) if _CANONICAL_INT.match(text) else text
+
+
+class LocalIdField(fields.CharField[Any]):
+    """A local record's id, integer or text, in a VARCHAR column."""
+
+    def __init__(self, max_length: int = LOCAL_ID_LENGTH, **kwargs: Any) -> None:
+        super().__init__(max_length=max_length, **kwargs)
+
+    def to_db_value(self, value: Any, instance: Any) -> str | None:
+        return None if value is None else str(value)
+
+    def to_python_value(self, value: Any) -> Any:
+        return None if value is None else local_id_value(value)
 
 
 class SyncMap(Model):
@@ -19,7 +49,7 @@ class SyncMap(Model):
 
     id = fields.IntField(primary_key=True)
     entity_type = fields.CharEnumField(EntityType, max_length=20)
-    local_id = fields.IntField()
+    local_id: int | str = LocalIdField()  # type: ignore[assignment]
     whmcs_id = fields.IntField(null=True)
     status = fields.CharEnumField(SyncStatus, max_length=10)
     last_synced_at = fields.DatetimeField(null=True)
@@ -48,7 +78,7 @@ class SyncLog(Model):
     operation = fields.CharEnumField(SyncOperation, max_length=10)
     status = fields.CharEnumField(LogStatus, max_length=10)
     entity_type = fields.CharEnumField(EntityType, max_length=20, null=True)
-    local_id = fields.IntField(null=True)
+    local_id: int | str | None = LocalIdField(null=True)  # type: ignore[assignment]
     whmcs_id = fields.IntField(null=True)
     whmcs_action = fields.CharField(max_length=64, null=True)
     request_data: fields.Field[object] = fields.JSONField(null=True)

@@ -34,6 +34,7 @@ from integrations.whmcs.sync.bridge import Bridge
 from integrations.whmcs.sync.connection import ConnectionReport
 from integrations.whmcs.sync.mapping import FieldMapping
 from integrations.whmcs.sync.registry import load_mapping
+from integrations.whmcs.sync.stores import client_store_connections, verify_client_store
 from models import SyncOperation
 from whmcs_bridge.browser import HostAllowList, SecurityHeaders
 from whmcs_bridge.db import tortoise_config
@@ -96,8 +97,12 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             if manage_database:
+                extra = client_store_connections(mapping)
                 await stack.enter_async_context(
-                    RegisterTortoise(app, config=tortoise_config(settings.database_url))
+                    RegisterTortoise(
+                        app,
+                        config=tortoise_config(settings.database_url, extra_connections=extra),
+                    )
                 )
             if isinstance(limiter, RedisRateLimiter):
                 stack.push_async_callback(limiter.close)
@@ -111,6 +116,7 @@ def create_app(
             app.state.bridge = bridge = await _build_bridge(
                 settings, mapping, stack, app, metrics, sandbox_data
             )
+            await verify_client_store(bridge.local_clients)  # [client.table]: it must exist
             if bridge.whmcs is not None:
                 stack.enter_context(drain_on_stop_signals(bridge.whmcs.stop_new_calls))
             yield

@@ -24,12 +24,14 @@ from whmcs_bridge.cli_common import (
     database_step,
     in_database,
     load_settings,
+    verify_client_table,
 )
 from whmcs_bridge.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
+    from integrations.whmcs.sync.mapping import FieldMapping
     from whmcs_bridge.demo import DemoFiles
 
 
@@ -130,7 +132,8 @@ def _parser() -> argparse.ArgumentParser:
     purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     purge.set_defaults(run=admin.logs_purge)
     erase = logs.add_parser("erase", help="scrub one client's personal data from the audit log")
-    erase.add_argument("--local-id", type=int)
+    # The local store's id: an integer, or an application's text id ([client.table]).
+    erase.add_argument("--local-id", type=_local_id)
     erase.add_argument("--whmcs-id", type=int)
     erase.set_defaults(run=admin.logs_erase)
 
@@ -159,6 +162,20 @@ def _create_app(settings: Settings, sandbox_data: Path | None) -> Starlette:
         return create_app(settings, sandbox_data=sandbox_data)
     except MappingError as exc:
         raise SettingsError(str(exc)) from None
+
+
+def _local_id(raw: str) -> int | str:
+    from models.sync import local_id_value
+
+    if not raw.strip():
+        raise ValueError("an empty local id")
+    return local_id_value(raw.strip())
+
+
+def _mapping(settings: Settings) -> FieldMapping:
+    from integrations.whmcs.sync.mapping import FieldMapping
+
+    return FieldMapping.load(settings.field_mapping_file)  # create_app validated it
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -201,6 +218,7 @@ def _serve(args: argparse.Namespace) -> int:
             _demo_ready(settings, files, served)
         elif not in_database(settings, serving_tokens_exist):
             raise CliError(NO_TOKENS)
+        verify_client_table(settings, _mapping(settings))
         serve(settings, app, sock=sock, workers=workers)
     return 0
 
@@ -262,12 +280,13 @@ def _check(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     try:
-        load_mapping(settings.field_mapping_file)  # before the database: its own message
+        mapping = load_mapping(settings.field_mapping_file)  # before the database
     except MappingError as exc:
         raise SettingsError(str(exc)) from None
     # The check writes to the audit log: a database that cannot take it fails here, in one line,
     # before a sandbox starts or WHMCS is called.
     in_database(settings, database_ready)
+    verify_client_table(settings, mapping)
     report = database_step(settings, lambda: connection_check(settings))
     if report.success and report.sandbox:
         sys.stdout.write(

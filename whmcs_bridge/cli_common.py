@@ -6,9 +6,12 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from whmcs_bridge.settings import Settings
+from whmcs_bridge.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from integrations.whmcs.sync.mapping import FieldMapping
 
 T = TypeVar("T")
 
@@ -75,3 +78,37 @@ def confirm(action: str) -> None:
     answer = sys.stdin.readline().strip().lower()
     if answer not in ("y", "yes"):
         raise CliError("nothing done (not confirmed)", exit_code=1)
+
+
+def verify_client_table(settings: Settings, mapping: FieldMapping) -> None:
+    """`[client.table]`: the table and its mapped columns must exist, before anything starts.
+    What is missing is a configuration error; a database that cannot be reached, one line."""
+    if mapping.table is None:
+        return
+    from tortoise.context import TortoiseContext
+
+    from integrations.whmcs.sync.stores import client_store_connections
+    from integrations.whmcs.sync.stores.existing_table import ExistingTableStore
+    from integrations.whmcs.sync.stores.table_shape import ExistingTableError
+    from whmcs_bridge.db import tortoise_config
+    from whmcs_bridge.problems import database_problem
+
+    extra = client_store_connections(mapping)
+
+    async def run() -> None:
+        async with TortoiseContext() as ctx:
+            await ctx.init(config=tortoise_config(settings.database_url, extra_connections=extra))
+            await ExistingTableStore(mapping).verify()
+
+    own = mapping.table.database_url
+    try:
+        asyncio.run(run())
+    except ExistingTableError as exc:
+        raise SettingsError(str(exc)) from None
+    except Exception as exc:
+        problem = database_problem(exc, own or settings.database_url)
+        if problem is None:
+            raise
+        if own:
+            problem = problem.replace("DATABASE_URL", "[client.table] database_url")
+        raise CliError(problem) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from whmcs_bridge.settings import DEFAULT_DATABASE_URL
@@ -13,13 +14,25 @@ MODELS_MODULES = ["models"]
 logger = logging.getLogger(__name__)
 
 
-def tortoise_config(database_url: str, *, create_file: bool = True) -> dict[str, Any]:
+def tortoise_config(
+    database_url: str,
+    *,
+    create_file: bool = True,
+    extra_connections: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """The Tortoise configuration; a SQLite file (and its folder) is created for its owner
-    only, unless ``create_file`` is false (the module-level TORTOISE_ORM, read at import)."""
+    only, unless ``create_file`` is false (the module-level TORTOISE_ORM, read at import).
+
+    ``extra_connections`` (name -> URL) are opened too but hold no model: an application's
+    existing clients table in another database (`[client.table] database_url`). The bridge
+    never creates a file or a table there.
+    """
     if create_file:
         _owner_only_sqlite(database_url)
+    connections = {"default": _with_driver_options(database_url, create_file=create_file)}
+    connections.update(extra_connections or {})
     return {
-        "connections": {"default": _with_driver_options(database_url, create_file=create_file)},
+        "connections": connections,
         "apps": {
             "models": {
                 "models": MODELS_MODULES,

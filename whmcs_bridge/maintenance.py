@@ -27,14 +27,14 @@ async def count_old_logs(older_than_days: int, *, now: datetime.datetime | None 
 async def purge_logs(older_than_days: int, *, now: datetime.datetime | None = None) -> int:
     """Delete audit entries older than `older_than_days`; returns how many."""
     old = _older_than(older_than_days, now)
-    async with in_transaction():
+    async with in_transaction("default"):
         # Counted first: SQLite's change count would add the rows the counter triggers touched.
         count = await old.count()
         await old.delete()
     return count
 
 
-async def erase_person(*, local_id: int | None = None, whmcs_id: int | None = None) -> int:
+async def erase_person(*, local_id: int | str | None = None, whmcs_id: int | None = None) -> int:
     """Scrub the personal data of one client from the audit log; returns the entries changed.
 
     The entries stay (what was done, when, by whom, with which outcome) but lose their request

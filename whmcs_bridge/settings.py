@@ -11,6 +11,7 @@ import dataclasses
 import ipaddress
 import os
 import re
+import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from urllib.parse import urlsplit
 from starlette.config import Config
 from starlette.datastructures import Secret
 
-from whmcs_bridge.urls import masked_url, password_of, split_url, without_userinfo
+from integrations.whmcs.urls import masked_url, password_of, split_url, without_userinfo
 
 DEFAULT_DATABASE_URL = "sqlite://./data/whmcs-bridge.sqlite3"
 _DB_SCHEMES = ("sqlite", "postgres", "postgresql", "asyncpg", "psycopg", "mysql", "mariadb")
@@ -249,10 +250,30 @@ class Settings:
         """Every configured secret as plain text, for scrubbing logs and tests: the WHMCS
         credential and access key, and the database and Redis passwords."""
         values = (self.whmcs.identifier, self.whmcs.secret, self.whmcs.access_key)
-        passwords = (password_of(self.database_url), password_of(self.redis_url or ""))
+        passwords = (
+            password_of(self.database_url),
+            password_of(self.redis_url or ""),
+            _client_table_password(self.field_mapping_file),
+        )
         return tuple(str(v) for v in values if v is not None and str(v)) + tuple(
             p for p in passwords if p
         )
+
+
+def _client_table_password(mapping_file: Path | None) -> str:
+    """The password in the field mapping's `[client.table] database_url` (an application's
+    database), or "": scrubbed from the logs like DATABASE_URL's. An unreadable file has none
+    (start-up refuses it with its own message)."""
+    if mapping_file is None:
+        return ""
+    try:
+        document = tomllib.loads(mapping_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return ""
+    client = document.get("client")
+    table = client.get("table") if isinstance(client, dict) else None
+    url = table.get("database_url") if isinstance(table, dict) else None
+    return password_of(url) if isinstance(url, str) else ""
 
 
 def _read(environ: Mapping[str, str] | None, env_file: str | Path | None) -> dict[str, str]:

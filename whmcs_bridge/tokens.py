@@ -93,7 +93,7 @@ async def install_demo_token(token: str) -> None:
     key = digest(token)
     if await models.ApiToken.filter(name=DEMO_NAME, digest=key).exists():
         return
-    async with in_transaction():
+    async with in_transaction("default"):
         await models.ApiToken.filter(name=DEMO_NAME).delete()
         await models.ApiToken.create(name=DEMO_NAME, digest=key, scope=models.TokenScope.WRITE)
 

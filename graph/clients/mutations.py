@@ -29,6 +29,7 @@ from graph.types.errors import (
 from graph.types.ids import as_id
 from integrations.whmcs.sync import local
 from integrations.whmcs.sync.errors import SyncError
+from integrations.whmcs.sync.store import LocalId, LocalStore
 
 
 def _stale_link_field() -> StaleLink | None:
@@ -149,7 +150,9 @@ class ClientMutation:
     ) -> LocalClientResult:
         try:
             row = await local.update_client(
-                local_id(id), given_fields(input), store=info.context.bridge.store
+                local_id(id, store=info.context.bridge.store),
+                given_fields(input),
+                store=info.context.bridge.store,
             )
         except SyncError as exc:
             return await failure(info, None, exc)
@@ -158,7 +161,9 @@ class ClientMutation:
     @strawberry.mutation(description="Deletes the local client and its link; never touches WHMCS.")
     async def delete_local_client(self, info: Info, id: strawberry.ID) -> DeleteLocalClientResult:
         try:
-            await local.delete_client(local_id(id), store=info.context.bridge.store)
+            await local.delete_client(
+                local_id(id, store=info.context.bridge.store), store=info.context.bridge.store
+            )
         except SyncError as exc:
             return await failure(info, None, exc)
         return DeleteLocalClientSuccess(id=id)
@@ -184,7 +189,9 @@ class ClientMutation:
         audit = info.context.audit(Op.PUSH)
         try:
             result = await info.context.bridge.pushes(audit).push(
-                local_id(client_id), force_create=force_create, link_existing=link_existing
+                local_id(client_id, store=info.context.bridge.store),
+                force_create=force_create,
+                link_existing=link_existing,
             )
         except SyncError as exc:
             await audit.failed(exc.message)
@@ -209,7 +216,7 @@ class ClientMutation:
         audit = info.context.audit(Op.UPDATE)
         try:
             result = await info.context.bridge.pushes(audit).update(
-                local_id(client_id), force=force
+                local_id(client_id, store=info.context.bridge.store), force=force
             )
         except SyncError as exc:
             await audit.failed(exc.message)
@@ -232,7 +239,7 @@ class ClientMutation:
     ) -> PullClientResult:
         audit = info.context.audit(Op.PULL)
         try:
-            target = _local_arg(unset_to_none(local_id))
+            target = _local_arg(unset_to_none(local_id), info.context.bridge.local_clients)
             result = await info.context.bridge.pulls(audit).pull(
                 inputs.whmcs_id(whmcs_id), local_id=target
             )
@@ -259,7 +266,8 @@ class ClientMutation:
         audit = info.context.audit(Op.LINK)
         try:
             result = await info.context.bridge.pulls(audit).link(
-                local_id(client_id), inputs.whmcs_id(whmcs_id)
+                local_id(client_id, store=info.context.bridge.store),
+                inputs.whmcs_id(whmcs_id),
             )
         except SyncError as exc:
             await audit.failed(exc.message)
@@ -271,5 +279,5 @@ class ClientMutation:
         )
 
 
-def _local_arg(value: strawberry.ID | None) -> int | None:
-    return None if value is None else local_id(value)
+def _local_arg(value: strawberry.ID | None, store: LocalStore) -> LocalId | None:
+    return None if value is None else local_id(value, store=store)

@@ -91,7 +91,7 @@ class LocalClientQuery:
     @strawberry.field
     async def client(self, info: Info, id: strawberry.ID) -> Client | None:
         try:
-            key = local_id(id)
+            key = local_id(id, store=info.context.bridge.store)
         except SyncError:
             return None
         row = await info.context.loaders.client_by_id.load(key)

@@ -56,7 +56,7 @@ class Client(ClientIdentity, ClientAddress):
 
     @strawberry.field(description="Read from the sync map only: never calls WHMCS.")
     async def sync(self, info: Info) -> SyncState:
-        local_id = int(self.id)  # the built-in store's ids (sync_map.local_id is an integer)
+        local_id = info.context.bridge.local_clients.parse_id(str(self.id))
         link = await info.context.loaders.link_by_local_id(models.EntityType.CLIENT).load(local_id)
         return SyncState.build(models.EntityType.CLIENT, local_id, link)
 

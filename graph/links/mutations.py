@@ -33,7 +33,7 @@ class UnlinkMutation:
     ) -> UnlinkResult:
         audit = info.context.audit(models.SyncOperation.UNLINK)
         try:
-            key = inputs.local_id(local_id, entity_type)
+            key = inputs.local_id(local_id, entity_type, store=info.context.bridge.store)
             result = await info.context.bridge.pulls(audit).unlink(entity_type, key)
         except SyncError as exc:
             await audit.failed(exc.message)

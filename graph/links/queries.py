@@ -25,7 +25,7 @@ class SyncStatusQuery:
         self, info: Info, *, entity_type: EntityType = EntityType.CLIENT, local_id: strawberry.ID
     ) -> SyncStatusResult:
         try:
-            key = inputs.local_id(local_id, entity_type)
+            key = inputs.local_id(local_id, entity_type, store=info.context.bridge.store)
             link = await reports.sync_state(entity_type, key, store=info.context.bridge.store)
         except SyncError as exc:
             return await failure(info, None, exc)

@@ -10,6 +10,7 @@ import strawberry
 import models
 from graph.enums import EntityType, SyncDirection, SyncStatus
 from graph.types.ids import as_id, as_opt_id
+from integrations.whmcs.sync.store import LocalId
 
 
 @strawberry.type
@@ -31,7 +32,7 @@ class SyncState:
 
     @classmethod
     def build(
-        cls, entity_type: models.EntityType, local_id: int, link: models.SyncMap | None
+        cls, entity_type: models.EntityType, local_id: LocalId, link: models.SyncMap | None
     ) -> Self:
         if link is None:
             return cls(

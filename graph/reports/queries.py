@@ -11,6 +11,7 @@ from graph.connection.types import CircuitBreakerStatus
 from graph.context import Info
 from graph.inputs import (
     MAX_CORRELATION_ID,
+    MAX_ID_LENGTH,
     days_bound,
     page_bounds,
     parse_id,
@@ -21,6 +22,8 @@ from graph.inputs import (
 from graph.reports.types import EntityTypeCount, SyncLog, SyncLogFilter, SyncStats
 from graph.types.page import Page, empty_page, page_of
 from integrations.whmcs.sync import reports
+from integrations.whmcs.sync.errors import InvalidInput
+from integrations.whmcs.sync.store import LocalId, LocalStore
 
 
 @strawberry.type
@@ -28,6 +31,7 @@ class SyncLogQuery:
     @strawberry.field(description="limit: 1 to 100. Newest first.")
     async def sync_logs(
         self,
+        info: Info,
         filter: SyncLogFilter | None = strawberry.UNSET,
         offset: int = 0,
         limit: int = 50,
@@ -49,7 +53,9 @@ class SyncLogQuery:
                 entity_type=unset_to_none(filter.entity_type),
                 status=unset_to_none(filter.status),
                 operation=unset_to_none(filter.operation),
-                local_id=_opt_int(unset_to_none(filter.local_id)),
+                local_id=_opt_local(
+                    unset_to_none(filter.local_id), info.context.bridge.local_clients
+                ),
                 whmcs_id=_opt_int(unset_to_none(filter.whmcs_id)),
                 days=days_bound(unset_to_none(filter.days)),
                 correlation_id=text_bound(
@@ -104,3 +110,15 @@ def _opt_int(value: object) -> int | None:
         return None
     parsed = parse_id(value)  # "²", or a number past the id column's range, matches nothing
     return -1 if parsed is None else parsed
+
+
+def _opt_local(value: object, store: LocalStore) -> LocalId | None:
+    """A local id to filter by, as the local store spells it; one that cannot be an id matches
+    nothing (-1: no store hands it out)."""
+    if value is None:
+        return None
+    text = (text_bound(None, str(value), MAX_ID_LENGTH) or "").strip()
+    try:
+        return store.parse_id(text)
+    except InvalidInput:
+        return -1

@@ -47,7 +47,7 @@ async def update_client(
 async def delete_client(local_id: LocalId, *, store: LocalStore | None = None) -> None:
     """Delete the local client and its link, together; WHMCS is never touched."""
     local = _store(store)
-    async with in_transaction():
+    async with in_transaction("default"):
         if not await local.delete(local_id):
             raise RecordNotFound(CLIENT, local_id, "LOCAL")
         await models.SyncMap.filter(entity_type=CLIENT, local_id=local_id).delete()

@@ -143,7 +143,9 @@ class PullSync(SyncBase):
             else await _changes(self.store, target, values)
         )
         # The local write and the link together; a link alone is one statement, no transaction.
-        together = in_transaction() if target is None or changed else contextlib.nullcontext()
+        together = (
+            in_transaction("default") if target is None or changed else contextlib.nullcontext()
+        )
         try:
             async with together:
                 if target is None:

@@ -22,7 +22,7 @@ class LogQuery:
     entity_type: models.EntityType | None = None
     status: models.LogStatus | None = None
     operation: models.SyncOperation | None = None
-    local_id: int | None = None
+    local_id: LocalId | None = None
     whmcs_id: int | None = None
     days: int | None = None
     correlation_id: str | None = None
