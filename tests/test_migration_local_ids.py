@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tortoise import connections
+from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
 from tortoise.exceptions import IntegrityError
@@ -36,7 +36,12 @@ async def _fresh(database_url: str, tmp_path: Path) -> str:
 
 async def _migrate(url: str, target: str | None = None) -> None:
     EXECUTOR_CACHE.clear()  # cached per connection name, whatever the engine (see conftest)
-    await run_migrations(config=tortoise_config(url), target=target)
+    try:
+        await run_migrations(config=tortoise_config(url), target=target)
+    finally:
+        # Tortoise's migrate leaves its connections open: an aiosqlite connection's thread
+        # would keep pytest from exiting (as whmcs_bridge.db.migrate closes them).
+        await Tortoise.close_connections()
 
 
 async def test_local_ids_become_text_and_everything_survives(
