@@ -13,8 +13,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
-from tortoise.transactions import in_transaction
-
 import models
 from integrations.whmcs.records import WhmcsClientPage, WhmcsClientRecord
 from integrations.whmcs.sync.mapping import FieldMapping
@@ -114,7 +112,7 @@ async def _store_whmcs(job: models.OnboardingJob, records: Sequence[WhmcsClientR
                 link_id=None if link is None else str(link),
             )
         )
-    await _insert(rows)
+    await OnboardingRow.bulk_create(rows, ignore_conflicts=True)
 
 
 async def stage_local(
@@ -174,21 +172,8 @@ async def _store_local(
         )
         for client in clients
     ]
-    await _insert(rows)
+    await OnboardingRow.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
-
-
-async def _insert(rows: list[OnboardingRow]) -> None:
-    """The rows, in a transaction of their own, so that a stop mid-write rolls it back.
-
-    A run is stopped by cancelling its staging tasks (a sibling failed, Ctrl-C), possibly while
-    one of them writes. Outside a transaction, Tortoise's SQLite bulk insert sends its own BEGIN
-    and, cancelled before its COMMIT, leaves the single connection inside that transaction (the
-    next one fails: "cannot start a transaction within a transaction"). A transaction context
-    rolls back whatever stops it, cancellation included.
-    """
-    async with in_transaction("default") as connection:
-        await OnboardingRow.bulk_create(rows, ignore_conflicts=True, using_db=connection)
 
 
 def _as_whmcs(values: Mapping[str, str | None], mapping: FieldMapping) -> dict[str, str | None]:
