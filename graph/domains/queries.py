@@ -8,15 +8,16 @@ import strawberry
 
 import models
 from graph.context import Info
-from graph.domains.types import WhmcsDomainPage
+from graph.domains.types import WhmcsDomain
 from graph.errors import to_member
 from graph.types.errors import NotFoundError, WhmcsError
+from graph.types.page import Page, page_of
 from graph.whmcs_reads import ModuleRead, page_args, read_module
-from integrations.whmcs.entities import WhmcsDomain, WhmcsPage
+from integrations.whmcs import entities as e
 from integrations.whmcs.sync.errors import SyncError
 
 WhmcsDomainsResult = Annotated[
-    WhmcsDomainPage | NotFoundError | WhmcsError, strawberry.union("WhmcsDomainsResult")
+    Page[WhmcsDomain] | NotFoundError | WhmcsError, strawberry.union("WhmcsDomainsResult")
 ]
 
 
@@ -36,10 +37,9 @@ class Query:
             read = ModuleRead(
                 entity_type=models.EntityType.DOMAIN,
                 operation=models.SyncOperation.LIST,
-                kind="domain",
                 key=args.key,
                 owner=args.client_id,
-                record_type=WhmcsPage[WhmcsDomain],
+                record_type=e.WhmcsPage[e.WhmcsDomain],
             )
             page = await read_module(
                 info,
@@ -48,4 +48,11 @@ class Query:
             )
         except SyncError as exc:
             return to_member(exc)
-        return WhmcsDomainPage.from_page(page, offset=offset, limit=limit)
+        return page_of(
+            WhmcsDomain,
+            page.items,
+            WhmcsDomain.from_record,
+            total=page.total,
+            offset=offset,
+            limit=limit,
+        )

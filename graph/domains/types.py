@@ -10,7 +10,6 @@ import strawberry
 
 from graph.whmcs_reads import ids, opt_id
 from integrations.whmcs.entities import WhmcsDomain as DomainRecord
-from integrations.whmcs.entities import WhmcsPage
 
 
 @strawberry.type(description="A domain a WHMCS client holds (GetClientsDomains).")
@@ -58,21 +57,4 @@ class WhmcsDomain:
             id_protection=r.id_protection,
             dns_management=r.dns_management,
             email_forwarding=r.email_forwarding,
-        )
-
-
-@strawberry.type
-class WhmcsDomainPage:
-    items: list[WhmcsDomain]
-    total: int
-    offset: int
-    limit: int
-
-    @classmethod
-    def from_page(cls, page: WhmcsPage[DomainRecord], *, offset: int, limit: int) -> Self:
-        return cls(
-            items=[WhmcsDomain.from_record(r) for r in page.items],
-            total=page.total,
-            offset=offset,
-            limit=limit,
         )

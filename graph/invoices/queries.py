@@ -11,14 +11,15 @@ import models
 from graph.context import Info
 from graph.errors import to_member
 from graph.inputs import whmcs_id
-from graph.invoices.types import WhmcsInvoiceDetail, WhmcsInvoicePage
+from graph.invoices.types import WhmcsInvoice, WhmcsInvoiceDetail
 from graph.types.errors import NotFoundError, WhmcsError
+from graph.types.page import Page, page_of
 from graph.whmcs_reads import ModuleRead, page_args, read_module
 from integrations.whmcs import entities as e
 from integrations.whmcs.sync.errors import SyncError
 
 WhmcsInvoicesResult = Annotated[
-    WhmcsInvoicePage | NotFoundError | WhmcsError, strawberry.union("WhmcsInvoicesResult")
+    Page[WhmcsInvoice] | NotFoundError | WhmcsError, strawberry.union("WhmcsInvoicesResult")
 ]
 WhmcsInvoiceResult = Annotated[
     WhmcsInvoiceDetail | NotFoundError | WhmcsError, strawberry.union("WhmcsInvoiceResult")
@@ -43,7 +44,6 @@ class Query:
             read = ModuleRead(
                 entity_type=models.EntityType.INVOICE,
                 operation=models.SyncOperation.LIST,
-                kind="invoice",
                 key="list:" + args.key,
                 owner=args.client_id,
                 record_type=e.WhmcsPage[e.WhmcsInvoice],
@@ -57,7 +57,14 @@ class Query:
             )
         except SyncError as exc:
             return to_member(exc)
-        return WhmcsInvoicePage.from_page(page, offset=offset, limit=limit)
+        return page_of(
+            WhmcsInvoice,
+            page.items,
+            WhmcsInvoice.from_record,
+            total=page.total,
+            offset=offset,
+            limit=limit,
+        )
 
     @strawberry.field(
         description="NotFoundError (entityType INVOICE) when WHMCS has no such invoice."
@@ -68,7 +75,6 @@ class Query:
             read = ModuleRead(
                 entity_type=models.EntityType.INVOICE,
                 operation=models.SyncOperation.FETCH,
-                kind="invoice",
                 key=f"detail:{invoice_id}",
                 owner=None,
                 record_type=e.WhmcsInvoiceDetail,

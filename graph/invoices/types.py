@@ -114,20 +114,3 @@ class WhmcsInvoiceDetail:
             lines=[WhmcsInvoiceLine.from_record(line) for line in r.lines],
             payments=[WhmcsPayment.from_record(p) for p in r.payments],
         )
-
-
-@strawberry.type
-class WhmcsInvoicePage:
-    items: list[WhmcsInvoice]
-    total: int
-    offset: int
-    limit: int
-
-    @classmethod
-    def from_page(cls, page: e.WhmcsPage[e.WhmcsInvoice], *, offset: int, limit: int) -> Self:
-        return cls(
-            items=[WhmcsInvoice.from_record(r) for r in page.items],
-            total=page.total,
-            offset=offset,
-            limit=limit,
-        )

@@ -9,14 +9,15 @@ import strawberry
 import models
 from graph.context import Info
 from graph.errors import to_member
-from graph.orders.types import WhmcsOrderPage
+from graph.orders.types import WhmcsOrder
 from graph.types.errors import NotFoundError, WhmcsError
+from graph.types.page import Page, page_of
 from graph.whmcs_reads import ModuleRead, page_args, read_module
 from integrations.whmcs import entities as e
 from integrations.whmcs.sync.errors import SyncError
 
 WhmcsOrdersResult = Annotated[
-    WhmcsOrderPage | NotFoundError | WhmcsError, strawberry.union("WhmcsOrdersResult")
+    Page[WhmcsOrder] | NotFoundError | WhmcsError, strawberry.union("WhmcsOrdersResult")
 ]
 
 
@@ -36,7 +37,6 @@ class Query:
             read = ModuleRead(
                 entity_type=models.EntityType.ORDER,
                 operation=models.SyncOperation.LIST,
-                kind="order",
                 key=args.key,
                 owner=args.client_id,
                 record_type=e.WhmcsPage[e.WhmcsOrder],
@@ -50,4 +50,11 @@ class Query:
             )
         except SyncError as exc:
             return to_member(exc)
-        return WhmcsOrderPage.from_page(page, offset=offset, limit=limit)
+        return page_of(
+            WhmcsOrder,
+            page.items,
+            WhmcsOrder.from_record,
+            total=page.total,
+            offset=offset,
+            limit=limit,
+        )

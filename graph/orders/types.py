@@ -70,20 +70,3 @@ class WhmcsOrder:
             invoice_id=opt_id(r.invoice_id),
             items=[WhmcsOrderItem.from_record(item) for item in r.items],
         )
-
-
-@strawberry.type
-class WhmcsOrderPage:
-    items: list[WhmcsOrder]
-    total: int
-    offset: int
-    limit: int
-
-    @classmethod
-    def from_page(cls, page: e.WhmcsPage[e.WhmcsOrder], *, offset: int, limit: int) -> Self:
-        return cls(
-            items=[WhmcsOrder.from_record(r) for r in page.items],
-            total=page.total,
-            offset=offset,
-            limit=limit,
-        )

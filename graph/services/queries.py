@@ -9,14 +9,15 @@ import strawberry
 import models
 from graph.context import Info
 from graph.errors import to_member
-from graph.services.types import WhmcsServicePage
+from graph.services.types import WhmcsService
 from graph.types.errors import NotFoundError, WhmcsError
+from graph.types.page import Page, page_of
 from graph.whmcs_reads import ModuleRead, page_args, read_module
-from integrations.whmcs.entities import WhmcsPage, WhmcsService
+from integrations.whmcs import entities as e
 from integrations.whmcs.sync.errors import SyncError
 
 WhmcsServicesResult = Annotated[
-    WhmcsServicePage | NotFoundError | WhmcsError, strawberry.union("WhmcsServicesResult")
+    Page[WhmcsService] | NotFoundError | WhmcsError, strawberry.union("WhmcsServicesResult")
 ]
 
 
@@ -36,10 +37,9 @@ class Query:
             read = ModuleRead(
                 entity_type=models.EntityType.SERVICE,
                 operation=models.SyncOperation.LIST,
-                kind="service",
                 key=args.key,
                 owner=args.client_id,
-                record_type=WhmcsPage[WhmcsService],
+                record_type=e.WhmcsPage[e.WhmcsService],
             )
             page = await read_module(
                 info,
@@ -48,4 +48,11 @@ class Query:
             )
         except SyncError as exc:
             return to_member(exc)
-        return WhmcsServicePage.from_page(page, offset=offset, limit=limit)
+        return page_of(
+            WhmcsService,
+            page.items,
+            WhmcsService.from_record,
+            total=page.total,
+            offset=offset,
+            limit=limit,
+        )

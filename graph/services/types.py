@@ -9,7 +9,6 @@ from typing import Self
 import strawberry
 
 from graph.whmcs_reads import ids, opt_id
-from integrations.whmcs.entities import WhmcsPage
 from integrations.whmcs.entities import WhmcsService as ServiceRecord
 
 
@@ -67,21 +66,4 @@ class WhmcsService:
             server_name=r.server_name,
             dedicated_ip=r.dedicated_ip,
             suspension_reason=r.suspension_reason,
-        )
-
-
-@strawberry.type
-class WhmcsServicePage:
-    items: list[WhmcsService]
-    total: int
-    offset: int
-    limit: int
-
-    @classmethod
-    def from_page(cls, page: WhmcsPage[ServiceRecord], *, offset: int, limit: int) -> Self:
-        return cls(
-            items=[WhmcsService.from_record(r) for r in page.items],
-            total=page.total,
-            offset=offset,
-            limit=limit,
         )

@@ -11,14 +11,15 @@ import models
 from graph.context import Info
 from graph.errors import to_member
 from graph.inputs import whmcs_id
-from graph.tickets.types import WhmcsTicketDetail, WhmcsTicketPage
+from graph.tickets.types import WhmcsTicket, WhmcsTicketDetail
 from graph.types.errors import NotFoundError, WhmcsError
+from graph.types.page import Page, page_of
 from graph.whmcs_reads import ModuleRead, page_args, read_module
 from integrations.whmcs import entities as e
 from integrations.whmcs.sync.errors import SyncError
 
 WhmcsTicketsResult = Annotated[
-    WhmcsTicketPage | NotFoundError | WhmcsError, strawberry.union("WhmcsTicketsResult")
+    Page[WhmcsTicket] | NotFoundError | WhmcsError, strawberry.union("WhmcsTicketsResult")
 ]
 WhmcsTicketResult = Annotated[
     WhmcsTicketDetail | NotFoundError | WhmcsError, strawberry.union("WhmcsTicketResult")
@@ -46,7 +47,6 @@ class Query:
             read = ModuleRead(
                 entity_type=models.EntityType.TICKET,
                 operation=models.SyncOperation.LIST,
-                kind="ticket",
                 key="list:" + args.key,
                 owner=args.client_id,
                 record_type=e.WhmcsPage[e.WhmcsTicket],
@@ -60,7 +60,14 @@ class Query:
             )
         except SyncError as exc:
             return to_member(exc)
-        return WhmcsTicketPage.from_page(page, offset=offset, limit=limit)
+        return page_of(
+            WhmcsTicket,
+            page.items,
+            WhmcsTicket.from_record,
+            total=page.total,
+            offset=offset,
+            limit=limit,
+        )
 
     @strawberry.field(
         description="NotFoundError (entityType TICKET) when WHMCS has no such ticket."
@@ -71,7 +78,6 @@ class Query:
             read = ModuleRead(
                 entity_type=models.EntityType.TICKET,
                 operation=models.SyncOperation.FETCH,
-                kind="ticket",
                 key=f"detail:{ticket_id}",
                 owner=None,
                 record_type=e.WhmcsTicketDetail,

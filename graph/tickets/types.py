@@ -82,20 +82,3 @@ class WhmcsTicketDetail:
             ticket=WhmcsTicket.from_record(r.ticket),
             messages=[WhmcsTicketMessage.from_record(m) for m in r.messages],
         )
-
-
-@strawberry.type
-class WhmcsTicketPage:
-    items: list[WhmcsTicket]
-    total: int
-    offset: int
-    limit: int
-
-    @classmethod
-    def from_page(cls, page: e.WhmcsPage[e.WhmcsTicket], *, offset: int, limit: int) -> Self:
-        return cls(
-            items=[WhmcsTicket.from_record(r) for r in page.items],
-            total=page.total,
-            offset=offset,
-            limit=limit,
-        )

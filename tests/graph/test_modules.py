@@ -9,6 +9,7 @@ from graphql import GraphQLNonNull, GraphQLObjectType
 
 from graph import modules
 from graph.schema import schema
+from graph.types.page import Page
 
 ERROR_FIELDS_NAMING_A_RECORD = {"id", "localId", "whmcsId", "requestedLocalId"}
 
@@ -67,6 +68,15 @@ def test_every_page_is_the_one_generic_page(page: str, item: str) -> None:
     assert list(fields) == ["items", "total", "offset", "limit"]
     assert str(fields["items"].type) == f"[{item}!]!"
     assert all(str(fields[n].type) == "Int!" for n in ("total", "offset", "limit"))
+
+
+def test_every_page_type_in_the_schema_is_built_from_page() -> None:
+    pages = {n: t for n, t in schema._schema.type_map.items() if n.endswith("Page")}
+
+    assert {"ClientPage", "WhmcsServicePage", "WhmcsDomainPage"} <= set(pages)
+    for name, graphql_type in pages.items():
+        origin = graphql_type.extensions["strawberry-definition"].origin
+        assert issubclass(origin, Page), f"{name} is a page class of its own, not Page[T]"
 
 
 def test_every_error_that_names_a_record_carries_its_entity_type() -> None:

@@ -14,10 +14,11 @@ from typing import Any, TypeVar
 
 import models
 from integrations.whmcs.client import CallRecord, WhmcsClient
-from integrations.whmcs.errors import WhmcsError, WhmcsNotFoundError
+from integrations.whmcs.errors import WhmcsNotFoundError
 from integrations.whmcs.sync.audit import Audit
 from integrations.whmcs.sync.bridge import Bridge
 from integrations.whmcs.sync.errors import RecordNotFound, WhmcsUnusable
+from integrations.whmcs.sync.reads import WhmcsReads
 
 __all__ = ["ModuleRead", "read_module"]
 
@@ -35,7 +36,6 @@ class ModuleRead:
 
     entity_type: models.EntityType
     operation: models.SyncOperation
-    kind: str  # the cache's kind: "service", "invoice", ...
     key: str  # the read's arguments, for the cache key
     owner: int | None  # the WHMCS client, when the read is one client's
     record_type: Any  # what the cache reads back, e.g. WhmcsPage[WhmcsService]
@@ -45,29 +45,33 @@ class ModuleRead:
 async def read_module(
     bridge: Bridge, audit: Audit, read: ModuleRead, load: Callable[[WhmcsClient], Awaitable[T]]
 ) -> T:
-    """``load`` (a resource call) through the cache, audited by ``audit``; raises RecordNotFound
-    or WhmcsUnusable (both SyncError: the caller makes them union members)."""
+    """``load`` (a resource call) through the cache (``WhmcsReads.cached``: the entity's cache
+    kind from the registry, a WHMCS failure as WhmcsUnusable), audited by ``audit``; WHMCS's
+    "not found" of the owning client, or of the record read, is RecordNotFound."""
     audit.about(whmcs_id=read.owner)
-    if bridge.whmcs is None or not bridge.enabled:
-        raise WhmcsUnusable.disabled()
-    whmcs = bridge.whmcs.with_observer(_observer(audit))
+    whmcs = bridge.whmcs if bridge.enabled else None
+    reads = WhmcsReads(
+        whmcs=whmcs.with_observer(_observer(audit)) if whmcs is not None else None,
+        cache=bridge.cache,
+    )
+    client = reads.whmcs  # WhmcsUnusable when the integration is off
     try:
-        return await bridge.cache.read(
-            read.kind,
+        return await reads.cached(
+            read.entity_type,
             read.key,
             owner=read.owner,
-            load=lambda: load(whmcs),
+            load=lambda: load(client),
             record_type=read.record_type,
         )
-    except WhmcsNotFoundError as exc:
-        entity = _ENTITIES.get(exc.entity or "", models.EntityType.CLIENT)
-        if entity is models.EntityType.CLIENT and read.owner is not None:
-            raise RecordNotFound(entity, read.owner, "WHMCS") from exc
-        if entity is read.entity_type and read.record_id is not None:
-            raise RecordNotFound(entity, read.record_id, "WHMCS") from exc
-        raise WhmcsUnusable.from_error(exc) from exc
-    except WhmcsError as exc:
-        raise WhmcsUnusable.from_error(exc) from exc
+    except WhmcsUnusable as exc:
+        cause = exc.__cause__
+        if isinstance(cause, WhmcsNotFoundError):
+            entity = _ENTITIES.get(cause.entity or "", models.EntityType.CLIENT)
+            if entity is models.EntityType.CLIENT and read.owner is not None:
+                raise RecordNotFound(entity, read.owner, "WHMCS") from cause
+            if entity is read.entity_type and read.record_id is not None:
+                raise RecordNotFound(entity, read.record_id, "WHMCS") from cause
+        raise
 
 
 def _observer(audit: Audit) -> Callable[[CallRecord], Awaitable[None]]:
