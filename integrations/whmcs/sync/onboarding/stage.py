@@ -6,6 +6,10 @@ WHMCS is read with GetClients, page after page, several pages at once (up to
 WHMCS_MAX_CONCURRENCY, through the client's breaker and concurrency bound). The job records the
 offset below which every page is staged, and the last local id staged; a rerun starts from
 there, and a page staged twice is kept once (the rows' unique key).
+
+A run is stopped by cancelling its staging tasks (a sibling failed, Ctrl-C, WHMCS unusable),
+wherever they are. A write of staged rows is never cut off part way: it runs to its end and the
+stop goes on after it (`_insert`).
 """
 
 from __future__ import annotations
@@ -112,7 +116,7 @@ async def _store_whmcs(job: models.OnboardingJob, records: Sequence[WhmcsClientR
                 link_id=None if link is None else str(link),
             )
         )
-    await OnboardingRow.bulk_create(rows, ignore_conflicts=True)
+    await _insert(rows)
 
 
 async def stage_local(
@@ -172,8 +176,40 @@ async def _store_local(
         )
         for client in clients
     ]
-    await OnboardingRow.bulk_create(rows, ignore_conflicts=True)
+    await _insert(rows)
     return len(rows)
+
+
+# The writes carried on after their caller was stopped: the loop holds tasks only weakly.
+_INSERTING: set[asyncio.Task[None]] = set()
+
+
+async def _insert(rows: list[OnboardingRow]) -> None:
+    """The rows in one bulk insert, run to its end even when the caller is cancelled meanwhile.
+
+    Tortoise's SQLite bulk insert is BEGIN, executemany, COMMIT on the one shared connection, and
+    it rolls back on an Exception only: cancelled between BEGIN and COMMIT, it would leave that
+    connection inside its transaction ("cannot start a transaction within a transaction" for the
+    next one). Wrapping it in `in_transaction` is no cure: a cancellation inside that context's
+    `__aenter__`, after it took the connection's lock, never releases the lock, and every later
+    query waits forever. So the insert runs in a task of its own that nobody cancels; a
+    cancellation of the caller waits for it, then goes on. The rows are then staged, and a rerun
+    stages their page again, kept once.
+    """
+
+    async def write() -> None:
+        await OnboardingRow.bulk_create(rows, ignore_conflicts=True)
+
+    task = asyncio.create_task(write())
+    _INSERTING.add(task)
+    task.add_done_callback(_INSERTING.discard)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.wait([task])
+        if not task.cancelled():
+            task.exception()  # retrieved: the stop is what the caller reports
+        raise
 
 
 def _as_whmcs(values: Mapping[str, str | None], mapping: FieldMapping) -> dict[str, str | None]:
