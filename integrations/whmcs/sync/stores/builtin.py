@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any
 
 from tortoise import timezone
 from tortoise.exceptions import IntegrityError
@@ -98,20 +99,39 @@ class BuiltinClientStore:
         return Page([to_local(r) for r in rows], total, offset, limit)
 
     async def stream(self, *, batch: int = 500) -> AsyncIterator[LocalClient]:
+        # Plain values (values_list), not model objects: a walk reads every client once.
         after = 0
         while True:
-            rows = await models.Client.filter(id__gt=after).order_by("id").limit(batch)
+            rows = (
+                await models.Client.filter(id__gt=after)
+                .order_by("id")
+                .limit(batch)
+                .values_list(*_STREAMED)
+            )
             for row in rows:
-                yield to_local(row)
+                yield _streamed(row)
             if len(rows) < batch:
                 return
-            after = rows[-1].id
+            after = rows[-1][0]
 
     def parse_id(self, raw: str) -> LocalId:
         key = _key(raw)
         if key is None:
             raise InvalidInput([FieldProblem("id", f"{str(raw)[:40]!r} is not a local client id.")])
         return key
+
+
+_STREAMED = ("id", *LOCAL_CLIENT_FIELDS, "created_at", "updated_at")
+
+
+def _streamed(row: Sequence[Any]) -> LocalClient:
+    """A `values_list(*_STREAMED)` row, as `to_local` gives its model."""
+    return LocalClient(
+        id=row[0],
+        values=dict(zip(LOCAL_CLIENT_FIELDS, row[1:-2], strict=True)),
+        created_at=row[-2],
+        updated_at=row[-1],
+    )
 
 
 def _key(local_id: LocalId) -> int | None:

@@ -1,0 +1,86 @@
+"""Staged rows as plain values: written with one parameterised statement per batch (no model
+objects), a row already staged (same job, side and record: the unique key) kept as it is.
+
+Each engine spells "skip a row whose key is taken" its own way, as Tortoise's bulk insert with
+``ignore_conflicts`` spelt it before: SQLite ``INSERT OR IGNORE``, PostgreSQL ``ON CONFLICT DO
+NOTHING``, MariaDB ``INSERT IGNORE``. The statement goes through the Tortoise connection's
+``execute_many`` (one transaction around the batch on every engine).
+
+A write is never cut off part way (`insert`): on SQLite, ``execute_many`` is BEGIN, executemany,
+COMMIT on the one shared connection, rolled back on an Exception only; cancelled between BEGIN
+and COMMIT, it would leave that connection inside its transaction ("cannot start a transaction
+within a transaction" for the next one). Wrapping it in `in_transaction` is no cure: a
+cancellation inside that context's `__aenter__`, after it took the connection's lock, never
+releases the lock, and every later query waits forever. So the write runs in a task of its own
+that nobody cancels; a cancellation of the caller waits for it, then goes on. The rows are then
+staged, and a rerun stages their page again, kept once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from integrations.whmcs.sync.stores.table_shape import Dialect
+from models import OnboardingRow, Side
+
+# The order Tortoise's bulk insert used (the side first).
+COLUMNS = ("side", "record_id", "email_key", "data", "link_id", "job_id")
+
+Staged = tuple[str, str, str, str, str | None, int]
+
+
+def staged(
+    job_id: int,
+    side: Side,
+    record_id: str,
+    email_key: str,
+    data: Mapping[str, str | None],
+    link_id: str | None,
+) -> Staged:
+    """One row's values, encoded as the model's fields encode them."""
+    return (side.value, record_id, email_key, _encode_data(data), link_id, job_id)
+
+
+def _encode_data(data: Mapping[str, str | None]) -> str:
+    encoded: Any = OnboardingRow._meta.fields_map["data"].to_db_value(dict(data), OnboardingRow)
+    return str(encoded)
+
+
+def insert_sql(dialect: str) -> str:
+    d = Dialect(dialect)
+    table = d.quote(OnboardingRow._meta.db_table)
+    names = ", ".join(d.quote(c) for c in COLUMNS)
+    marks = ", ".join(d.params(len(COLUMNS)))
+    if dialect == "sqlite":
+        return f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({marks})"
+    if dialect == "mysql":
+        return f"INSERT IGNORE INTO {table} ({names}) VALUES ({marks})"
+    return f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING"
+
+
+# The writes carried on after their caller was stopped: the loop holds tasks only weakly.
+_INSERTING: set[asyncio.Task[None]] = set()
+
+
+async def insert(rows: Sequence[Staged]) -> None:
+    """The rows in one statement, run to its end even when the caller is cancelled meanwhile."""
+    if not rows:
+        return
+
+    async def write() -> None:
+        connection = OnboardingRow._meta.db
+        sql = insert_sql(connection.capabilities.dialect)
+        await connection.execute_many(sql, [list(row) for row in rows])
+
+    task = asyncio.create_task(write())
+    _INSERTING.add(task)
+    task.add_done_callback(_INSERTING.discard)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.wait([task])
+        if not task.cancelled():
+            task.exception()  # retrieved: the stop is what the caller reports
+        raise
