@@ -149,7 +149,9 @@ async def test_stream_gives_each_client_as_get_does() -> None:
 
     streamed = [c async for c in store.stream(batch=2)]
 
-    assert streamed == [await store.get(c.id) for c in streamed]
+    got = [await store.get(c.id) for c in streamed]
+    assert streamed == got
+    assert [repr(c) for c in streamed] == [repr(c) for c in got]  # same types and time zones
     assert len(streamed) == 5
     assert streamed[2].values["city"] == "Bilbao"
     assert all(c.created_at is not None and c.updated_at is not None for c in streamed)
