@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from integrations.whmcs.sync.stores.table_shape import Dialect
-from models import OnboardingRow, Side
+from models import Category, OnboardingRow, Side
 
 # The order Tortoise's bulk insert used (the side first).
 COLUMNS = ("side", "record_id", "email_key", "data", "link_id", "job_id")
@@ -84,3 +84,62 @@ async def insert(rows: Sequence[Staged]) -> None:
         if not task.cancelled():
             task.exception()  # retrieved: the stop is what the caller reports
         raise
+
+
+# What the sort reads of a row, in this order.
+SORTED = ("id", "email_key", "side", "record_id", "category", "link_id", "data")
+Read = tuple[int, str, Side, str, Category | None, str | None, dict[str, str | None]]
+_SIDES = {s.value: s for s in Side}
+_CATEGORIES = {c.value: c for c in Category}
+
+
+async def read_sorted(
+    job_id: int, *, after: tuple[str, int] | None, done_key: str | None, limit: int
+) -> list[Read]:
+    """The job's next rows in (email_key, id) order: past `after` (the last row read), or
+    else past the e-mail `done_key`; the same keyset the ORM query spelt, as plain values."""
+    connection = OnboardingRow._meta.db
+    d = Dialect(connection.capabilities.dialect)
+    q = d.quote
+    values: list[Any] = [job_id]
+    where = f"{q('job_id')} = {{}}"
+    if after is not None:
+        where += f" AND ({q('email_key')} > {{}} OR ({q('email_key')} = {{}} AND {q('id')} > {{}}))"
+        values += [after[0], after[0], after[1]]
+    elif done_key is not None:
+        where += f" AND {q('email_key')} > {{}}"
+        values.append(done_key)
+    values.append(limit)
+    marks = d.params(len(values))
+    sql = (
+        f"SELECT {', '.join(q(c) for c in SORTED)} FROM {q(OnboardingRow._meta.db_table)} "
+        f"WHERE {where} ORDER BY {q('email_key')}, {q('id')} LIMIT {{}}"
+    ).format(*marks)
+    data = OnboardingRow._meta.fields_map["data"]
+    return [
+        (
+            int(row["id"]),
+            row["email_key"],
+            _SIDES[row["side"]],
+            row["record_id"],
+            None if row["category"] is None else _CATEGORIES[row["category"]],
+            row["link_id"],
+            data.to_python_value(row["data"]),
+        )
+        for row in await connection.execute_query_dict(sql, values)
+    ]
+
+
+async def set_category(ids: Sequence[int], category: Category) -> None:
+    """One UPDATE for these rows (the caller keeps a batch to its BATCH)."""
+    if not ids:
+        return
+    connection = OnboardingRow._meta.db
+    d = Dialect(connection.capabilities.dialect)
+    q = d.quote
+    p_category, *p_ids = d.params(1 + len(ids))
+    sql = (
+        f"UPDATE {q(OnboardingRow._meta.db_table)} SET {q('category')} = {p_category} "
+        f"WHERE {q('id')} IN ({', '.join(p_ids)})"
+    )
+    await connection.execute_query(sql, [category.value, *ids])

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from tortoise.expressions import Q
 from tortoise.functions import Count
 
 from integrations.whmcs.sync.base import same
 from integrations.whmcs.sync.onboarding.lease import Lease
+from integrations.whmcs.sync.onboarding.rows import Read, read_sorted, set_category
 from models import Category, JobPhase, OnboardingJob, OnboardingRow, Side
 
 BATCH = 1000
@@ -80,9 +80,7 @@ class Decisions:
     async def write(self) -> None:
         for category, ids in self.by_category.items():
             for start in range(0, len(ids), BATCH):
-                await OnboardingRow.filter(id__in=ids[start : start + BATCH]).update(
-                    category=category
-                )
+                await set_category(ids[start : start + BATCH], category)
         self.by_category.clear()
 
 
@@ -112,15 +110,10 @@ def differences(whmcs: dict[str, str | None], local: dict[str, str | None]) -> l
     return [f for f in whmcs if f in local and not same(f, whmcs[f], local[f])]
 
 
-# What the sort reads of each row: plain values (values_list), never model objects.
-_READ = ("id", "email_key", "side", "record_id", "category", "link_id", "data")
-Read = tuple[int, str, Side, str, Category | None, str | None, dict[str, str | None]]
-
-
 def _member(row: Read) -> Member:
     row_id, _, side, record_id, category, link_id, data = row
     linked = category is Category.LINKED
-    return Member(row_id, Side(side), record_id, linked, link_id is not None and not linked, data)
+    return Member(row_id, side, record_id, linked, link_id is not None and not linked, data)
 
 
 async def _sort_emails(lease: Lease, on_batch: Callable[[], None]) -> None:
@@ -132,13 +125,7 @@ async def _sort_emails(lease: Lease, on_batch: Callable[[], None]) -> None:
     group_key: str | None = None
     decisions = Decisions()
     while True:
-        query = OnboardingRow.filter(job_id=job.id)
-        if after is not None:
-            key, last_id = after
-            query = query.filter(Q(email_key__gt=key) | Q(email_key=key, id__gt=last_id))
-        elif done_key is not None:
-            query = query.filter(email_key__gt=done_key)
-        rows: list[Read] = await query.order_by("email_key", "id").limit(BATCH).values_list(*_READ)
+        rows = await read_sorted(job.id, after=after, done_key=done_key, limit=BATCH)
         if not rows:
             break
         for row in rows:
