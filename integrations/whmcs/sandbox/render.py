@@ -47,12 +47,20 @@ def php_json(value: Any, *, hex_quot: bool = False) -> str:
 _ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _plain(value: Any) -> bool:
     kind = type(value)
     if kind is dict:
-        return all(type(k) in (str, int) and _plain(v) for k, v in value.items())
+        for key, item in value.items():
+            if type(key) is not str and type(key) is not int:
+                return False
+            if type(item) not in _SCALARS and not _plain(item):
+                return False
+        return True
     if kind is list or kind is tuple:
-        return all(_plain(v) for v in value)
+        return all(type(item) in _SCALARS or _plain(item) for item in value)
     return not isinstance(value, Mapping | list | tuple)
 
 
