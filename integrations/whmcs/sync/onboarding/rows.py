@@ -115,7 +115,8 @@ async def read_sorted(
         f"SELECT {', '.join(q(c) for c in SORTED)} FROM {q(OnboardingRow._meta.db_table)} "
         f"WHERE {where} ORDER BY {q('email_key')}, {q('id')} LIMIT {{}}"
     ).format(*marks)
-    data = OnboardingRow._meta.fields_map["data"]
+    field: Any = OnboardingRow._meta.fields_map["data"]
+    decode = field.decoder  # the JSON field's own (orjson's when installed)
     return [
         (
             int(row["id"]),
@@ -124,7 +125,7 @@ async def read_sorted(
             row["record_id"],
             None if row["category"] is None else _CATEGORIES[row["category"]],
             row["link_id"],
-            data.to_python_value(row["data"]),
+            _decoded(decode, row["data"]),
         )
         for row in await connection.execute_query_dict(sql, values)
     ]
@@ -143,3 +144,9 @@ async def set_category(ids: Sequence[int], category: Category) -> None:
         f"WHERE {q('id')} IN ({', '.join(p_ids)})"
     )
     await connection.execute_query(sql, [category.value, *ids])
+
+
+def _decoded(decode: Any, raw: Any) -> dict[str, str | None]:
+    """The data column as the field reads it: engines give JSON text (or bytes), or the value."""
+    data: dict[str, str | None] = decode(raw) if isinstance(raw, str | bytes) else raw
+    return data
