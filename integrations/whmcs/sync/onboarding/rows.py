@@ -1,5 +1,6 @@
-"""Staged rows as plain values: written with one parameterised statement per batch (no model
-objects), a row already staged (same job, side and record: the unique key) kept as it is.
+"""Staged rows as plain values, never model objects: written with one parameterised statement
+per batch, a row already staged (same job, side and record: the unique key) kept as it is; read
+back by the sort a keyset batch at a time, its categories written one UPDATE per category.
 
 Each engine spells "skip a row whose key is taken" its own way, as Tortoise's bulk insert with
 ``ignore_conflicts`` spelt it before: SQLite ``INSERT OR IGNORE``, PostgreSQL ``ON CONFLICT DO
