@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .client_order import ordered_clients
 from .client_stats import client_stats
 from .config import SandboxConfig
 from .countries import CALLING_CODES, country_name
@@ -74,12 +75,17 @@ def get_clients(state: SandboxState, config: SandboxConfig, params: Params) -> P
     status = params.get("status", "").strip().lower()
     search = params.get("search", "").strip().lower()
 
-    rows = [
-        c
-        for c in state.clients.values()
-        if (not status or c.status.lower() == status) and _search_matches(c, search)
-    ]
-    rows.sort(key=lambda c: (_sort_key(c, orderby), c.id), reverse=descending)
+    def compute() -> list[ClientRecord]:
+        rows = [
+            c
+            for c in state.clients.values()
+            if (not status or c.status.lower() == status) and _search_matches(c, search)
+        ]
+        rows.sort(key=lambda c: (_sort_key(c, orderby), c.id), reverse=descending)
+        return rows
+
+    # Sorted once for a walk of many pages (kept until a client changes).
+    rows = ordered_clients(state, (orderby, descending, status, search), compute)
     # No rows: an empty STRING, not an empty list (recorded from real installs).
     return listing(rows, params, "clients", _list_row, text_total=False, empty_string=True)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields
 ZERO_DATE = "0000-00-00"  # MySQL's "no date"; clients created before WHMCS 6 carry it
 EMAIL_PREFERENCE_KEYS = ("general", "invoice", "support", "product", "domain", "affiliate")
 _HASH_ITERATIONS = 1_000  # a sandbox: cheap on purpose, still never reversible
+_CLIENT_EDITS = [0]  # bumped by every attribute set on any ClientRecord (see client_edits)
 
 
 def hash_password(password: str, *, salt: bytes | None = None) -> str:
@@ -93,6 +94,16 @@ class ClientRecord:
     @property
     def fullname(self) -> str:
         return f"{self.firstname} {self.lastname}".strip()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        object.__setattr__(self, name, value)
+        _CLIENT_EDITS[0] += 1
+
+
+def client_edits() -> int:
+    """How many attribute sets any client has seen (creation included): unchanged, no client
+    field was set since, however it was set (UpdateClient, a test, ``restore``)."""
+    return _CLIENT_EDITS[0]
 
 
 # What tests (and UpdateClient) may change directly; identity and links are not fields.

@@ -32,7 +32,43 @@ def php_json(value: Any, *, hex_quot: bool = False) -> str:
 
     ``hex_quot`` mimics ``JSON_HEX_QUOT``: quotes inside strings become ``\\u0022``,
     as seen in WHMCS's ``Invalid Permissions`` message.
+
+    Encoded in one pass by the json module when every mapping is a dict keyed by str or int
+    (what it writes exactly as ``str(key)``): a ``/`` or a backslash only ever stands inside
+    a string there, so the whole text can take the replacements at once. Anything else (a key
+    json would spell otherwise, such as ``True``) goes the slow way, item by item.
     """
+    if not _plain(value):
+        return _php_json_items(value, hex_quot)
+    text = _ENCODER.encode(value).replace("/", "\\/")
+    return _hex_quot(text) if hex_quot else text
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _plain(value: Any) -> bool:
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str and type(key) is not int:
+                return False
+            if type(item) not in _SCALARS and not _plain(item):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        return all(type(item) in _SCALARS or _plain(item) for item in value)
+    return not isinstance(value, Mapping | list | tuple)
+
+
+def _hex_quot(text: str) -> str:
+    return _ESCAPE.sub(lambda m: "\\u0022" if m.group(1) == '"' else m.group(0), text)
+
+
+def _php_json_items(value: Any, hex_quot: bool) -> str:
     if isinstance(value, Mapping):
         items = (
             f"{_php_string(str(k), hex_quot)}:{php_json(v, hex_quot=hex_quot)}"
@@ -49,7 +85,7 @@ def php_json(value: Any, *, hex_quot: bool = False) -> str:
 def _php_string(value: str, hex_quot: bool) -> str:
     inner = json.dumps(value, ensure_ascii=True)[1:-1].replace("/", "\\/")
     if hex_quot:
-        inner = _ESCAPE.sub(lambda m: "\\u0022" if m.group(1) == '"' else m.group(0), inner)
+        inner = _hex_quot(inner)
     return f'"{inner}"'
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from tortoise.expressions import Q
 from tortoise.functions import Count
 
 from integrations.whmcs.sync.base import same
 from integrations.whmcs.sync.onboarding.lease import Lease
+from integrations.whmcs.sync.onboarding.rows import Read, read_sorted, set_category
 from models import Category, JobPhase, OnboardingJob, OnboardingRow, Side
 
 BATCH = 1000
@@ -80,9 +80,7 @@ class Decisions:
     async def write(self) -> None:
         for category, ids in self.by_category.items():
             for start in range(0, len(ids), BATCH):
-                await OnboardingRow.filter(id__in=ids[start : start + BATCH]).update(
-                    category=category
-                )
+                await set_category(ids[start : start + BATCH], category)
         self.by_category.clear()
 
 
@@ -112,15 +110,10 @@ def differences(whmcs: dict[str, str | None], local: dict[str, str | None]) -> l
     return [f for f in whmcs if f in local and not same(f, whmcs[f], local[f])]
 
 
-def _member(row: OnboardingRow) -> Member:
-    return Member(
-        row.id,
-        row.side,
-        row.record_id,
-        row.category is Category.LINKED,
-        row.link_id is not None and row.category is not Category.LINKED,
-        row.data,
-    )
+def _member(row: Read) -> Member:
+    row_id, _, side, record_id, category, link_id, data = row
+    linked = category is Category.LINKED
+    return Member(row_id, side, record_id, linked, link_id is not None and not linked, data)
 
 
 async def _sort_emails(lease: Lease, on_batch: Callable[[], None]) -> None:
@@ -132,25 +125,20 @@ async def _sort_emails(lease: Lease, on_batch: Callable[[], None]) -> None:
     group_key: str | None = None
     decisions = Decisions()
     while True:
-        query = OnboardingRow.filter(job_id=job.id)
-        if after is not None:
-            key, last_id = after
-            query = query.filter(Q(email_key__gt=key) | Q(email_key=key, id__gt=last_id))
-        elif done_key is not None:
-            query = query.filter(email_key__gt=done_key)
-        rows = await query.order_by("email_key", "id").limit(BATCH)
+        rows = await read_sorted(job.id, after=after, done_key=done_key, limit=BATCH)
         if not rows:
             break
         for row in rows:
-            if row.email_key != group_key:
+            if row[1] != group_key:
                 if group_key is not None:
                     _decide_group(group_key, group, decisions)
-                group, group_key = [], row.email_key
+                group, group_key = [], row[1]
             group.append(_member(row))
-        after = (rows[-1].email_key, rows[-1].id)
+        after = (rows[-1][1], rows[-1][0])
         # Everything before the open group is decided: write it, and move the cursor there.
         await decisions.write()
-        await lease.save(sort_cursor=_cursor_before(group_key, job.sort_cursor, rows))
+        keys = [row[1] for row in rows]
+        await lease.save(sort_cursor=_cursor_before(group_key, job.sort_cursor, keys))
         on_batch()
     if group_key is not None:
         _decide_group(group_key, group, decisions)
@@ -165,11 +153,9 @@ def _decide_group(key: str, group: list[Member], decisions: Decisions) -> None:
         decide(group, decisions)
 
 
-def _cursor_before(
-    open_key: str | None, done_key: str | None, rows: Sequence[OnboardingRow]
-) -> str:
+def _cursor_before(open_key: str | None, done_key: str | None, keys: Sequence[str]) -> str:
     """The greatest e-mail below the open group's in this batch (all of it decided)."""
-    earlier = [r.email_key for r in rows if r.email_key != open_key]
+    earlier = [key for key in keys if key != open_key]
     return earlier[-1] if earlier else (done_key or "")
 
 

@@ -9,7 +9,7 @@ there, and a page staged twice is kept once (the rows' unique key).
 
 A run is stopped by cancelling its staging tasks (a sibling failed, Ctrl-C, WHMCS unusable),
 wherever they are. A write of staged rows is never cut off part way: it runs to its end and the
-stop goes on after it (`_insert`).
+stop goes on after it (`rows.insert`, which writes plain values, no model objects).
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ import models
 from integrations.whmcs.records import WhmcsClientPage, WhmcsClientRecord
 from integrations.whmcs.sync.mapping import FieldMapping
 from integrations.whmcs.sync.onboarding.lease import Lease
+from integrations.whmcs.sync.onboarding.rows import insert, staged
 from integrations.whmcs.sync.store import LocalClient, LocalId, LocalStore
-from models import JobPhase, OnboardingRow, Side
+from models import JobPhase, Side
 
 # What a GetClients row holds besides the id: the fields a reconcile can compare.
 LISTED_FIELDS = ("firstname", "lastname", "companyname", "email")
@@ -107,16 +108,16 @@ async def _store_whmcs(job: models.OnboardingJob, records: Sequence[WhmcsClientR
         fields = record.whmcs_fields()
         link = links.get(record.id)
         rows.append(
-            OnboardingRow(
-                job_id=job.id,
-                side=Side.WHMCS,
-                record_id=str(record.id),
-                email_key=email_key(record.email),
-                data={name: fields.get(name) for name in LISTED_FIELDS},
-                link_id=None if link is None else str(link),
+            staged(
+                job.id,
+                Side.WHMCS,
+                str(record.id),
+                email_key(record.email),
+                {name: fields.get(name) for name in LISTED_FIELDS},
+                None if link is None else str(link),
             )
         )
-    await _insert(rows)
+    await insert(rows)
 
 
 async def stage_local(
@@ -166,50 +167,18 @@ async def _store_local(
         ).values_list("local_id", "whmcs_id")
     )
     rows = [
-        OnboardingRow(
-            job_id=job.id,
-            side=Side.LOCAL,
-            record_id=str(client.id),
-            email_key=email_key(client.values.get("email")),
-            data=_as_whmcs(client.values, mapping),
-            link_id=None if links.get(client.id) is None else str(links[client.id]),
+        staged(
+            job.id,
+            Side.LOCAL,
+            str(client.id),
+            email_key(client.values.get("email")),
+            _as_whmcs(client.values, mapping),
+            None if links.get(client.id) is None else str(links[client.id]),
         )
         for client in clients
     ]
-    await _insert(rows)
+    await insert(rows)
     return len(rows)
-
-
-# The writes carried on after their caller was stopped: the loop holds tasks only weakly.
-_INSERTING: set[asyncio.Task[None]] = set()
-
-
-async def _insert(rows: list[OnboardingRow]) -> None:
-    """The rows in one bulk insert, run to its end even when the caller is cancelled meanwhile.
-
-    Tortoise's SQLite bulk insert is BEGIN, executemany, COMMIT on the one shared connection, and
-    it rolls back on an Exception only: cancelled between BEGIN and COMMIT, it would leave that
-    connection inside its transaction ("cannot start a transaction within a transaction" for the
-    next one). Wrapping it in `in_transaction` is no cure: a cancellation inside that context's
-    `__aenter__`, after it took the connection's lock, never releases the lock, and every later
-    query waits forever. So the insert runs in a task of its own that nobody cancels; a
-    cancellation of the caller waits for it, then goes on. The rows are then staged, and a rerun
-    stages their page again, kept once.
-    """
-
-    async def write() -> None:
-        await OnboardingRow.bulk_create(rows, ignore_conflicts=True)
-
-    task = asyncio.create_task(write())
-    _INSERTING.add(task)
-    task.add_done_callback(_INSERTING.discard)
-    try:
-        await asyncio.shield(task)
-    except asyncio.CancelledError:
-        await asyncio.wait([task])
-        if not task.cancelled():
-            task.exception()  # retrieved: the stop is what the caller reports
-        raise
 
 
 def _as_whmcs(values: Mapping[str, str | None], mapping: FieldMapping) -> dict[str, str | None]:

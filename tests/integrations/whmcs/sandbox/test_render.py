@@ -41,3 +41,12 @@ def test_xml_repeats_list_items_and_escapes() -> None:
     assert "<clients>\n<client>\n<id>1</id>\n</client>\n<client>\n<id>2</id>" in xml
     assert "<note>a&lt;b</note>" in xml
     assert "<action>getclients</action>" in xml
+
+
+def test_keys_json_would_spell_otherwise_are_written_as_php_casts_them() -> None:
+    value = {True: 1, None: [{"k/": 'q"'}], 2: "/", 1.5: ()}
+
+    assert php_json(value) == '{"True":1,"None":[{"k\\/":"q\\""}],"2":"\\/","1.5":[]}'
+    assert php_json(value, hex_quot=True) == (
+        '{"True":1,"None":[{"k\\/":"q\\u0022"}],"2":"\\/","1.5":[]}'
+    )

@@ -138,3 +138,20 @@ def test_parse_id_takes_the_tables_integer_ids_only() -> None:
     for raw in ("abc", "0", "²", str(2**31)):
         with pytest.raises(InvalidInput):
             store.parse_id(raw)
+
+
+async def test_stream_gives_each_client_as_get_does() -> None:
+    store = BuiltinClientStore()
+    for i in range(5):
+        client = await store.create(_ana(email=f"s{i}@example.org", company_name=None))
+        if i == 2:
+            await store.update(client.id, {"city": "Bilbao", "phone_number": None})
+
+    streamed = [c async for c in store.stream(batch=2)]
+
+    got = [await store.get(c.id) for c in streamed]
+    assert streamed == got
+    assert [repr(c) for c in streamed] == [repr(c) for c in got]  # same types and time zones
+    assert len(streamed) == 5
+    assert streamed[2].values["city"] == "Bilbao"
+    assert all(c.created_at is not None and c.updated_at is not None for c in streamed)
