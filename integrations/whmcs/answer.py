@@ -33,6 +33,9 @@ SNIPPET_CHARS = 200
 #: further on (redaction, JSON encoding).
 MAX_DEPTH = 32
 _SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+# How a lone surrogate gets into parsed JSON: only as an escape (raw UTF-8 cannot carry one, and
+# the body is decoded with errors="replace"). A body without any such escape needs no cleaning.
+_SURROGATE_ESCAPE_RE = re.compile(r"\\u[dD][89a-fA-F]")
 
 # Text that marks a page as produced by a failing WHMCS (not a proxy in front of it), even when
 # it is served with a 2xx/4xx status.
@@ -125,6 +128,16 @@ def _clean(value: Any, depth: int) -> Any:
     return value
 
 
+def _check_depth(value: Any, depth: int) -> None:
+    """_TooDeepError if ``value`` nests deeper than ``depth`` (as `_clean` counts)."""
+    if isinstance(value, dict | list):
+        if depth <= 0:
+            raise _TooDeepError
+        for item in value.values() if isinstance(value, dict) else value:
+            if isinstance(item, dict | list):
+                _check_depth(item, depth - 1)
+
+
 def read_answer(
     action: str,
     status: int,
@@ -148,7 +161,11 @@ def read_answer(
         )
     try:
         # Numbers with a fraction become Decimal, never float: money must keep every digit.
-        parsed = _clean(json.loads(text, parse_float=Decimal), MAX_DEPTH)
+        parsed = json.loads(text, parse_float=Decimal)
+        if _SURROGATE_ESCAPE_RE.search(text):
+            parsed = _clean(parsed, MAX_DEPTH)
+        else:  # nothing to replace: only the depth to check, without copying the body
+            _check_depth(parsed, MAX_DEPTH)
     except (ValueError, RecursionError):  # RecursionError: json's own limit (~1000 levels)
         return Answer(
             status,

@@ -277,15 +277,10 @@ class _Transport:
         return _no_answer(WhmcsConnectionError, action, text, exc, outcome_unknown)
 
 
-def _json_ready(data: Any) -> Any:
-    """``data`` with every Decimal written as its exact text (JSON encoders refuse Decimal)."""
-    if isinstance(data, Decimal):
-        return str(data)
-    if isinstance(data, dict):
-        return {key: _json_ready(value) for key, value in data.items()}
-    if isinstance(data, list):
-        return [_json_ready(item) for item in data]
-    return data
+def _json_ready(value: Any) -> Any:
+    """A Decimal as its exact text (JSON encoders refuse Decimal); any other value as it is.
+    Applied to every value of a recorded answer, in the redaction's walk."""
+    return str(value) if isinstance(value, Decimal) else value
 
 
 def _no_answer(
@@ -450,7 +445,7 @@ class WhmcsClient:
                     params=redact(fields, secrets),
                     status=answer.status,
                     response=(
-                        _json_ready(redact(answer.body, secrets))
+                        redact(answer.body, secrets, scalar=_json_ready)
                         if answer.body is not None
                         else None
                     ),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -89,18 +89,35 @@ def is_sensitive_key(key: str) -> bool:
     return folded in _SENSITIVE_KEYS or any(part in folded for part in _SENSITIVE_FRAGMENTS)
 
 
-def redact(data: Any, secrets: Iterable[str] = ()) -> Any:
+def redact(
+    data: Any,
+    secrets: Iterable[str] = (),
+    *,
+    text: Callable[[str], str] | None = None,
+    scalar: Callable[[Any], Any] | None = None,
+) -> Any:
     """A copy of ``data`` with the values of sensitive keys replaced by :data:`REDACTED`, and
     every occurrence of one of ``secrets`` (also URL-encoded) in any string replaced too.
 
     Mappings become dicts and lists/tuples become lists, recursively. ``None`` and ``""``
     stay as they are (an empty value reveals nothing and shows the field was empty).
+
+    In the same walk (one pass over a whole WHMCS answer instead of two): ``text`` is applied to
+    every string, keys included, before it is judged; ``scalar`` to every value that is neither
+    a string nor a container, after (e.g. a Decimal written as its text, which is then not
+    searched for secrets, as if converted after redaction).
     """
-    return _redact(data, _variants(s for s in secrets if len(s) >= MIN_SECRET_LENGTH))
+    variants = _variants(s for s in secrets if len(s) >= MIN_SECRET_LENGTH)
+    if text is None and scalar is None:
+        return _redact(data, variants)
+    return _Walk(variants, text, scalar).of(data)
 
 
 def _redact(data: Any, variants: tuple[str, ...]) -> Any:
-    if isinstance(data, Mapping):
+    # Strings and dicts first: most of a WHMCS answer; Mapping's isinstance check is slow.
+    if isinstance(data, str):
+        return _replace(data, variants) if variants else data
+    if isinstance(data, dict | Mapping):
         return {
             key: (
                 REDACTED
@@ -111,9 +128,45 @@ def _redact(data: Any, variants: tuple[str, ...]) -> Any:
         }
     if isinstance(data, list | tuple):
         return [_redact(item, variants) for item in data]
-    if isinstance(data, str) and variants:
-        return _replace(data, variants)
     return data
+
+
+class _Walk:
+    """`redact` with a ``text`` and ``scalar`` step folded in (see there)."""
+
+    def __init__(
+        self,
+        variants: tuple[str, ...],
+        text: Callable[[str], str] | None,
+        scalar: Callable[[Any], Any] | None,
+    ) -> None:
+        self.variants = variants
+        self.text = text or _same
+        self.scalar = scalar or _same
+
+    def of(self, data: Any) -> Any:
+        if isinstance(data, str):
+            data = self.text(data)
+            return _replace(data, self.variants) if self.variants else data
+        if isinstance(data, dict | Mapping):
+            text = self.text
+            out = {}
+            for key, value in data.items():
+                if isinstance(key, str):
+                    key = text(key)
+                    if is_sensitive_key(key):
+                        value = value if not isinstance(value, str) else text(value)
+                        out[key] = REDACTED if value not in (None, "") else value
+                        continue
+                out[key] = self.of(value)
+            return out
+        if isinstance(data, list | tuple):
+            return [self.of(item) for item in data]
+        return self.scalar(data)
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def sensitive_values(data: Any) -> tuple[str, ...]:

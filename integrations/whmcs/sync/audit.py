@@ -150,7 +150,7 @@ class Audit:
         if not self.settings.enabled:
             return
         request, response, error = redact(
-            _storable((request, response, error)), self.settings.secrets
+            (request, response, error), self.settings.secrets, text=_storable
         )
         local_id, whmcs_id = record if record is not None else (self.local_id, self.whmcs_id)
         await models.SyncLog.create(
@@ -186,13 +186,8 @@ def _kind(entity_type: models.EntityType | None) -> str | None:
     return found.whmcs.kind if found is not None else None
 
 
-def _storable(data: Any) -> Any:
-    """``data`` with every NUL character as U+FFFD: PostgreSQL's text and jsonb refuse NUL, and
-    a WHMCS answer (or a search string) holding one made the audit row an internal error."""
-    if isinstance(data, str):
-        return data.replace("\x00", "\ufffd")
-    if isinstance(data, dict):
-        return {_storable(key): _storable(value) for key, value in data.items()}
-    if isinstance(data, list | tuple):
-        return type(data)(_storable(item) for item in data)
-    return data
+def _storable(text: str) -> str:
+    """``text`` with every NUL character as U+FFFD: PostgreSQL's text and jsonb refuse NUL, and
+    a WHMCS answer (or a search string) holding one made the audit row an internal error.
+    Applied to every string of a row (keys too), in the redaction's walk."""
+    return text.replace("\x00", "\ufffd")

@@ -20,6 +20,7 @@ from typing import Any
 from tortoise import timezone
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Case, F, Q, When
+from tortoise.queryset import QuerySet
 
 import models
 from integrations.whmcs.sync.errors import SyncInProgress
@@ -67,11 +68,36 @@ class Claims:
         """Claim the link row of a local record for the block; released on the way out unless
         the block's final save released it (`save_and_release`)."""
         claim = await self.claim_local(entity_type, local_id, expect_new=expect_new)
+        async with self.holding(claim):
+            yield claim
+
+    @contextlib.asynccontextmanager
+    async def holding(self, claim: Claim) -> AsyncIterator[Claim]:
+        """A claim taken already (`claim_linked`), held for the block as `hold` holds one."""
         try:
             yield claim
         finally:
             if not claim.released:
                 await self.release(claim)
+
+    async def claim_linked(self, entity_type: models.EntityType, whmcs_id: int) -> Claim | None:
+        """The link row naming ``whmcs_id``, claimed: the lookup and the claim in one statement.
+        None when there is no such row or somebody holds it (the caller then looks it up)."""
+        token = str(uuid.uuid4())
+        now = self._clock()
+        taken = await self._lease_row(
+            models.SyncMap.filter(entity_type=entity_type, whmcs_id=whmcs_id),
+            token,
+            now,
+            lambda: models.SyncMap.filter(
+                entity_type=entity_type, whmcs_id=whmcs_id, lease_token=token
+            ),
+        )
+        if taken is None:
+            return None
+        return Claim(
+            taken, token, created=False, inherited_unknown=taken.status == models.SyncStatus.PENDING
+        )
 
     async def claim_local(
         self, entity_type: models.EntityType, local_id: LocalId, *, expect_new: bool = False
@@ -121,19 +147,29 @@ class Claims:
         self, entity_type: models.EntityType, local_id: LocalId, token: str, now: datetime.datetime
     ) -> models.SyncMap | None:
         """The existing row, leased to ``token`` if nobody holds it; None otherwise."""
-        update = (
-            models.SyncMap.filter(entity_type=entity_type, local_id=local_id)
-            .filter(Q(lease_token__isnull=True) | Q(lease_expires_at__lt=now))
-            .update(lease_token=token, lease_expires_at=now + self._lease)
-        )
-        rows = await update_returning(
-            models.SyncMap,
-            update,
+        return await self._lease_row(
+            models.SyncMap.filter(entity_type=entity_type, local_id=local_id),
+            token,
+            now,
             lambda: models.SyncMap.filter(
                 entity_type=entity_type, local_id=local_id, lease_token=token
             ),
         )
-        return rows[0] if rows else None
+
+    async def _lease_row(
+        self,
+        rows: QuerySet[models.SyncMap],
+        token: str,
+        now: datetime.datetime,
+        read_back: Callable[[], QuerySet[models.SyncMap]],
+    ) -> models.SyncMap | None:
+        """The row ``rows`` selects (one at most: a unique key), leased to ``token`` if nobody
+        holds it; None otherwise."""
+        update = rows.filter(Q(lease_token__isnull=True) | Q(lease_expires_at__lt=now)).update(
+            lease_token=token, lease_expires_at=now + self._lease
+        )
+        taken = await update_returning(models.SyncMap, update, read_back)
+        return taken[0] if taken else None
 
     async def save_and_release(self, claim: Claim, *, now: datetime.datetime | None = None) -> None:
         """Save the claimed row as the operation left it and give the claim up: one UPDATE.

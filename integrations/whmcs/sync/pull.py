@@ -63,12 +63,20 @@ class PullSync(SyncBase):
     async def pull(self, whmcs_id: int, *, local_id: LocalId | None) -> PullResult:
         self.audit.about(whmcs_id=whmcs_id, local_id=local_id)
         self.require_whmcs()
-        link = await models.SyncMap.get_or_none(entity_type=CLIENT, whmcs_id=whmcs_id)
-        target = await self._target(link, local_id)
+        link, target, taken = (
+            await self._follow_link(whmcs_id) if local_id is None else (None, None, None)
+        )
+        if taken is None:
+            link = await models.SyncMap.get_or_none(entity_type=CLIENT, whmcs_id=whmcs_id)
+            target = await self._target(link, local_id)
         if target is not None:
             self.audit.about(local_id=target.id)
         holding = (
-            self.claims.hold(CLIENT, target.id) if target is not None else contextlib.nullcontext()
+            self.claims.holding(taken)
+            if taken is not None
+            else self.claims.hold(CLIENT, target.id)
+            if target is not None
+            else contextlib.nullcontext()
         )
         async with self.audit.deferred(), holding as claim:
             if claim is not None and claim.row.whmcs_id not in (None, whmcs_id):
@@ -88,6 +96,26 @@ class PullSync(SyncBase):
             # Into another local client than the linked one: only over a stale link.
             stale = await self.make_room(whmcs_id, target.id, record) if target else None
             return await self._write_local(record, target, claim, stale)
+
+    async def _follow_link(
+        self, whmcs_id: int
+    ) -> tuple[models.SyncMap | None, LocalClient | None, Claim | None]:
+        """A pull naming no local client, the usual case (a linked client): its link claimed in
+        the statement that finds it, and the local client it names. (None, None, None) when
+        that is not the case (no link, a held one, a link to a local client that is gone):
+        the caller then looks the link up and claims as for any other pull."""
+        claim = await self.claims.claim_linked(CLIENT, whmcs_id)
+        if claim is None:
+            return None, None, None
+        try:
+            target = await self.store.get(claim.row.local_id)
+        except BaseException:
+            await self.claims.release(claim)
+            raise
+        if target is None:
+            await self.claims.release(claim)
+            return None, None, None
+        return claim.row, target, claim
 
     async def _target(
         self, link: models.SyncMap | None, local_id: LocalId | None

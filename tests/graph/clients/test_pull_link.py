@@ -438,3 +438,35 @@ async def test_sync_status(api: Api, create_client: CreateClient) -> None:
     assert (off["lastSyncedAt"], off["lastDirection"]) == (None, None)
     assert (unknown["__typename"], unknown["side"]) == ("NotFoundError", "LOCAL")
     assert unknown["id"] == "4040"
+
+
+# --- pullClient of a linked client: the link is found and claimed in one statement ----------
+
+
+async def test_pull_of_a_linked_client_held_elsewhere_is_sync_in_progress(api: Api) -> None:
+    first = await _pull(api, LIAM)
+    await _held_by_another_process(first["client"]["id"], LIAM)
+    api.sandbox.state.calls.clear()
+
+    result = await _pull(api, LIAM)
+
+    assert (result["__typename"], result["code"]) == ("SyncInProgressError", "SYNC_IN_PROGRESS")
+    assert api.sandbox.state.calls == []
+    link = await models.SyncMap.get(whmcs_id=LIAM)
+    assert (link.local_id, link.lease_token) == (int(first["client"]["id"]), "another-operation")
+
+
+async def test_pull_of_a_client_whose_linked_local_client_is_gone(api: Api) -> None:
+    first = await _pull(api, LIAM)
+    await models.Client.filter(id=int(first["client"]["id"])).delete()  # by hand, around the API
+    api.sandbox.state.calls.clear()
+
+    result = await _pull(api, LIAM)
+
+    # As before the one-statement claim: the link keeps the id, so no new local client takes
+    # it; the claim taken on the way is given back.
+    assert (result["__typename"], result["code"]) == ("SyncInProgressError", "SYNC_IN_PROGRESS")
+    assert _actions(api) == ["GetClientsDetails"]
+    assert await models.Client.all().count() == 0
+    rows = [(m.local_id, m.whmcs_id, m.status, m.lease_token) for m in await models.SyncMap.all()]
+    assert rows == [(int(first["client"]["id"]), LIAM, models.SyncStatus.SYNCED, None)]
