@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from integrations.whmcs.sandbox.faults import Fault
 from integrations.whmcs.sync.errors import WhmcsUnusable
 from integrations.whmcs.sync.onboarding import OnboardingBusy
 from integrations.whmcs.sync.onboarding.report import write_report
+from integrations.whmcs.sync.store import LocalId
 from models import JobKind, JobPhase, OnboardingJob
 from tests.onboarding.conftest import Cast, World
 
@@ -100,7 +102,7 @@ async def test_an_outage_mid_walk_resumes_from_its_offset_with_the_same_result(
 
 
 async def test_an_interruption_while_reading_local_clients_resumes_at_its_cursor(
-    world: World, tmp_path: Path
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await _crowd(world)
     whole = await world.run(page_size=10)
@@ -124,12 +126,23 @@ async def test_an_interruption_while_reading_local_clients_resumes_at_its_cursor
     whmcs_left = list(range(job.whmcs_next_offset, 25, 10)) if job.phase is JobPhase.WHMCS else []
 
     world.whmcs.calls.clear()
+    store = world.bridge.local_clients
+    walk = store.stream
+    read_again: list[LocalId] = []
+
+    async def counted(*, batch: int = 500, after: LocalId | None = None) -> AsyncIterator[Any]:
+        async for client in walk(batch=batch, after=after):
+            read_again.append(client.id)
+            yield client
+
+    monkeypatch.setattr(store, "stream", counted)
     rest = world.onboarding(10, local_batch=4)
     lease, resumed = await rest.start(JobKind.RECONCILE, applying=False)
     assert resumed
     result = await rest.run(lease, resumed)
     offsets = [int(c["limitstart"]) for c in world.whmcs.calls_for("GetClients")]
     assert offsets == whmcs_left  # only what was not read before
+    assert len(read_again) == 20 - staged  # nor the local clients staged before
     assert result.job.local_done == 20
     assert result.summary == whole.summary
     assert await _report(job.id, tmp_path / "resumed.json") == expected

@@ -19,7 +19,7 @@ from tortoise import connections
 
 import models
 from integrations.whmcs.records import WhmcsClientPage
-from integrations.whmcs.sync.store import LocalClient
+from integrations.whmcs.sync.store import LocalClient, LocalId
 from models import JobKind, JobPhase, OnboardingJob, Side
 from tests.onboarding.conftest import World
 
@@ -74,7 +74,9 @@ async def test_a_stop_while_one_side_writes_lets_the_write_end_whole(
     # The other side fails once the write is held.
     if writing_side is Side.WHMCS:
 
-        async def failing_stream(*, batch: int = 500) -> AsyncIterator[LocalClient]:
+        async def failing_stream(
+            *, batch: int = 500, after: LocalId | None = None
+        ) -> AsyncIterator[LocalClient]:
             await held.wait()
             raise RunStoppedError
             yield  # pragma: no cover

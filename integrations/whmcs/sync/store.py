@@ -62,8 +62,10 @@ class LocalStore(Protocol):
 
     async def page(self, *, offset: int, limit: int, search: str | None) -> Page[LocalClient]: ...
 
-    def stream(self, *, batch: int = 500) -> AsyncIterator[LocalClient]:
-        """Every record, by id, keyset-paged."""
+    def stream(
+        self, *, batch: int = 500, after: LocalId | None = None
+    ) -> AsyncIterator[LocalClient]:
+        """Every record (past ``after``, in the database's order of ids), by id, keyset-paged."""
         ...
 
     def parse_id(self, raw: str) -> LocalId:

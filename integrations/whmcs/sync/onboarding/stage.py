@@ -135,9 +135,9 @@ async def stage_local(
     )
     done = job.local_done
     pending: list[LocalClient] = []
-    async for client in store.stream(batch=batch):
-        if cursor is not None and _not_after(client.id, cursor):
-            continue  # staged by an earlier run
+    # Past the cursor, in the database's own order of ids (the order the stream walks in): what
+    # an earlier run staged is not read again.
+    async for client in store.stream(batch=batch, after=cursor):
         pending.append(client)
         if len(pending) >= batch:
             done += await _store_local(job, pending, mapping)
@@ -149,12 +149,6 @@ async def stage_local(
         await lease.save(local_cursor=str(pending[-1].id), local_done=done)
         on_batch()
     await lease.save(local_complete=True, local_done=done)
-
-
-def _not_after(local_id: LocalId, cursor: LocalId) -> bool:
-    if isinstance(local_id, int) and isinstance(cursor, int):
-        return local_id <= cursor
-    return str(local_id) <= str(cursor)
 
 
 async def _store_local(

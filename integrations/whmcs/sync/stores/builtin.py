@@ -100,11 +100,13 @@ class BuiltinClientStore:
         rows = await query.order_by("id").offset(offset).limit(limit)
         return Page([to_local(r) for r in rows], total, offset, limit)
 
-    async def stream(self, *, batch: int = 500) -> AsyncIterator[LocalClient]:
+    async def stream(
+        self, *, batch: int = 500, after: LocalId | None = None
+    ) -> AsyncIterator[LocalClient]:
         # Plain rows, not model objects: a walk reads every client once (see _streamed).
         connection = models.Client._meta.db
         sql = _stream_sql(connection.capabilities.dialect)
-        after = 0
+        after = 0 if after is None else int(after)
         while True:
             rows = await connection.execute_query_dict(sql, [after, batch])
             for row in rows:

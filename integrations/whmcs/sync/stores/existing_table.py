@@ -343,11 +343,12 @@ class ExistingTableStore:
         )
         return Page([self._row(shape, r) for r in rows], total, offset, limit)
 
-    async def stream(self, *, batch: int = 500) -> AsyncIterator[LocalClient]:
+    async def stream(
+        self, *, batch: int = 500, after: LocalId | None = None
+    ) -> AsyncIterator[LocalClient]:
         shape = await self.shape()
         d = self._dialect()
         id_col = d.quote(self._id(shape).name)
-        after: LocalId | None = None
         values: list[Any]
         while True:
             if after is None:

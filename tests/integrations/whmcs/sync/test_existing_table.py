@@ -215,6 +215,7 @@ async def test_page_searches_the_mapped_columns_and_stream_walks_by_id(
     literal = await app_table.store.page(offset=0, limit=10, search="_")
     second = await app_table.store.page(offset=1, limit=2, search=None)
     streamed = [c.id async for c in app_table.store.stream(batch=2)]
+    resumed = [c.id async for c in app_table.store.stream(batch=2, after=ids[1])]
 
     assert ([c.id for c in acme.items], acme.total) == ([ids[0], ids[3]], 2)
     assert [c.values["first_name"] for c in percent.items] == ["Luis"]
@@ -222,6 +223,7 @@ async def test_page_searches_the_mapped_columns_and_stream_walks_by_id(
     assert literal.total == 0
     assert ([c.id for c in second.items], second.total) == (ids[1:3], 5)
     assert streamed == ids
+    assert resumed == ids[2:]  # a walk resumed past an id reads nothing up to it
 
 
 async def test_delete_removes_the_row(app_table: AppTable) -> None:
@@ -264,6 +266,12 @@ async def test_string_ids_are_chosen_as_laravel_uuids(app_table: AppTable) -> No
     assert [c.id async for c in store.stream()] == [created.id]
     with pytest.raises(InvalidInput):
         store.parse_id("x" * 37)
+    for n in range(3):
+        await store.create({"email": f"more{n}@example.org"})
+    walk = [c.id async for c in store.stream(batch=2)]
+    assert len(walk) == 4
+    # Resumed past a text id, in the database's own order of ids.
+    assert [c.id async for c in store.stream(batch=2, after=walk[1])] == walk[2:]
 
 
 async def test_start_up_names_a_missing_table_or_column(app_table: AppTable) -> None:

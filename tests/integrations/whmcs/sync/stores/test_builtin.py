@@ -124,11 +124,14 @@ async def test_page_searches_and_stream_walks_every_record_in_id_order() -> None
     page = await store.page(offset=1, limit=2, search=None)
     found = await store.page(offset=0, limit=10, search="NAME3")
     streamed = [c.id async for c in store.stream(batch=3)]
+    resumed = [c.id async for c in store.stream(batch=2, after=ids[2])]
 
     assert ([c.id for c in page.items], page.total, page.offset, page.limit) == (ids[1:3], 7, 1, 2)
     assert [c.id for c in found.items] == [ids[3]]
     assert found.total == 1
     assert streamed == ids
+    assert resumed == ids[3:]  # a walk resumed past an id reads nothing up to it
+    assert [c.id async for c in store.stream(after=ids[-1])] == []
 
 
 def test_parse_id_takes_the_tables_integer_ids_only() -> None:
