@@ -16,8 +16,6 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import AsyncIterator, Mapping
-from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from tortoise import connections
@@ -40,6 +38,15 @@ from integrations.whmcs.sync.stores.table_shape import (
     missing_columns,
     read_shape,
 )
+from integrations.whmcs.sync.stores.table_values import (
+    Refusals,
+    as_datetime,
+    as_text,
+    fits,
+    stamped,
+    typed,
+    utc_second,
+)
 from integrations.whmcs.sync.validation import api_field_name
 from models import EntityType
 from models.sync import LOCAL_ID_LENGTH, local_id_value
@@ -48,24 +55,6 @@ from models.sync import LOCAL_ID_LENGTH, local_id_value
 CLIENT_TABLE_CONNECTION = "client_table"
 _SEARCHED = ("first_name", "last_name", "company_name", "email")
 _INTEGER_ID = re.compile(r"^-?[0-9]{1,20}$")
-_INTEGER_VALUE = re.compile(r"^[+-]?[0-9]+$")
-# What the engines say when a write is refused because of one column.
-_REFUSED_COLUMN = (
-    re.compile(r"NOT NULL constraint failed: [\w.]*?\.?(\w+)$"),  # SQLite
-    re.compile(r'null value in column "(\w+)"'),  # PostgreSQL
-    re.compile(r"Field '(\w+)' doesn't have a default value"),  # MariaDB/MySQL
-    re.compile(r"Column '(\w+)' cannot be null"),
-    re.compile(r"Data too long for column '(\w+)'"),
-    re.compile(r"Incorrect \w+ value: .* for column [`']?(?:\w+[`']?\.)*[`']?(\w+)[`']?"),
-)
-_REFUSED_TABLE = (
-    "constraint",
-    "violates",
-    "too long",
-    "invalid input",
-    "incorrect",
-    "out of range",
-)
 
 
 class AmbiguousEmail(InvalidInput):
@@ -150,12 +139,12 @@ class ExistingTableStore:
         by_lower = {str(k).lower(): v for k, v in row.items()}
         values: dict[str, str | None] = dict.fromkeys(LOCAL_CLIENT_FIELDS)
         for local, column in self.fields.items():
-            values[local] = _text(by_lower.get(column.lower()))
+            values[local] = as_text(by_lower.get(column.lower()))
         raw_id = by_lower[self.config.id.lower()]
         local_id: LocalId = (
             int(raw_id) if self._id(shape).kind is Kind.INTEGER else local_id_value(str(raw_id))
         )
-        stamps = {c: _datetime(by_lower.get(c)) for c in TIMESTAMP_COLUMNS}
+        stamps = {c: as_datetime(by_lower.get(c)) for c in TIMESTAMP_COLUMNS}
         return LocalClient(local_id, values, stamps["created_at"], stamps["updated_at"])
 
     # -- LocalStore -----------------------------------------------------------------------
@@ -252,11 +241,11 @@ class ExistingTableStore:
                 ]
             )
         await self._ensure_email_free(values.get("email"), None)
-        now = _now()
+        now = utc_second()
         for name in TIMESTAMP_COLUMNS:
             stamp = shape.column(name)
             if stamp is not None and stamp.kind is Kind.DATETIME and stamp.name not in row:
-                row[stamp.name] = _stamp(now, stamp, d)
+                row[stamp.name] = stamped(now, stamp, d)
         self._check_required(shape, row)
         names = list(row)
         columns = ", ".join(d.quote(n) for n in names)
@@ -287,7 +276,7 @@ class ExistingTableStore:
         d = self._dialect()
         stamp = shape.column("updated_at")
         if row and stamp is not None and stamp.kind is Kind.DATETIME and stamp.name not in row:
-            row[stamp.name] = _stamp(_now(), stamp, d)
+            row[stamp.name] = stamped(utc_second(), stamp, d)
         if row:
             assigns = ", ".join(
                 f"{d.quote(n)} = {p}" for n, p in zip(row, d.params(len(row)), strict=True)
@@ -389,11 +378,11 @@ class ExistingTableStore:
                     )
                 continue
             column = self._col(shape, local)
-            problem = _fits(column, value)
+            problem = fits(column, value)
             if problem is not None:
                 problems.append(FieldProblem(api_field_name(local), f"{table}.{problem}"))
                 continue
-            row[column.name] = _typed(column, value)
+            row[column.name] = typed(column, value)
         if problems:
             raise InvalidInput(problems)
         return row
@@ -426,116 +415,12 @@ class ExistingTableStore:
                 [FieldProblem("email", f"{email} is already used by local client {owners}.")]
             )
 
-    def _refusals(self, shape: TableShape) -> _Refusals:
-        return _Refusals(self.config.name, shape, self.fields)
-
-
-class _Refusals:
-    """A write the database refuses because of a column becomes InvalidInput naming it."""
-
-    def __init__(self, table: str, shape: TableShape, fields: Mapping[str, str]) -> None:
-        self.table = table
-        self.shape = shape
-        self.by_column = {column.lower(): local for local, column in fields.items()}
-
-    async def __aenter__(self) -> None:
-        return None
-
-    async def __aexit__(self, kind: object, exc: BaseException | None, tb: object) -> bool:
-        if exc is None or not isinstance(exc, Exception):
-            return False
-        text = str(exc)
-        for pattern in _REFUSED_COLUMN:
-            match = pattern.search(text)
-            if match:
-                column = match.group(1)
-                local = self.by_column.get(column.lower())
-                name = api_field_name(local) if local else column
-                raise InvalidInput(
-                    [FieldProblem(name, f"{self.table}.{column} refused the value: {text}")]
-                ) from None
-        if any(word in text.lower() for word in _REFUSED_TABLE):
-            raise InvalidInput(
-                [FieldProblem("input", f"{self.table} refused the write: {text}")]
-            ) from None
-        return False
+    def _refusals(self, shape: TableShape) -> Refusals:
+        return Refusals(self.config.name, shape, self.fields)
 
 
 def _whmcs(local: str) -> str:
     return next(w for w, f in DEFAULT_CLIENT_MAPPING.items() if f == local)
-
-
-def _fits(column: Column, value: str | None) -> str | None:
-    """Why `column` cannot hold `value` (the message starts with the column's name), or None."""
-    if value is None:
-        if not column.nullable:
-            return f"{column.name} cannot be empty (NOT NULL)."
-        return None
-    if (
-        column.kind is Kind.TEXT
-        and column.max_length is not None
-        and len(value) > column.max_length
-    ):
-        return f"{column.name} holds at most {column.max_length} characters."
-    if column.kind is Kind.INTEGER:
-        if not _INTEGER_VALUE.match(value.strip()):
-            return f"{column.name} holds whole numbers only."
-        if column.unsigned and int(value) < 0:
-            return f"{column.name} holds no negative numbers."
-        if not -(2**63) <= int(value) < 2**64:
-            return f"{column.name} cannot hold a number that large."
-    if column.kind is Kind.DECIMAL:
-        try:
-            Decimal(value.strip())
-        except InvalidOperation:
-            return f"{column.name} holds numbers only."
-    return None
-
-
-def _typed(column: Column, value: str | None) -> Any:
-    if value is None:
-        return None
-    if column.kind is Kind.INTEGER:
-        return int(value.strip())
-    if column.kind is Kind.DECIMAL:
-        return Decimal(value.strip())
-    return value
-
-
-def _text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
-
-
-def _datetime(value: object) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        try:
-            moment = datetime.fromisoformat(str(value))
-        except ValueError:
-            return None  # the application keeps something else there: not the bridge's concern
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-def _stamp(now: datetime, column: Column, d: Dialect) -> object:
-    """The time as the column keeps it: Laravel writes UTC, without a zone, to the second."""
-    if d.name == "sqlite":
-        return now.strftime("%Y-%m-%d %H:%M:%S")
-    if column.with_time_zone:
-        return now
-    return now.replace(tzinfo=None)
 
 
 __all__ = [
