@@ -1,4 +1,4 @@
-"""`python -m bench.stages [--engine sqlite|postgres] [--samples N] [--ops pull,update,cached]`:
+"""`python -m bench.stages [--engine sqlite|postgres] [--samples N] [--ops pull,update,cached,invoices]`:
 where the time of one WHMCS-bound request goes, stage by stage (docs/performance.md, "Bridge
 overhead on the WHMCS-bound path").
 
@@ -170,8 +170,16 @@ async def drive(engine: str, samples: int, ops: list[str]) -> None:
             )
             await gql(harness.Q_STATS)
             await sandbox.control(op="set_latency", latency_ms=harness.WHMCS_LATENCY_MS)
-            linked = []
-            for i in range(samples):
+            linked, owners = [], []
+            if "invoices" in ops:  # a WHMCS client of its own per sample: the cache is per client
+                from bench.modules import _client_with_records
+
+                await sandbox.control(op="set_latency", latency_ms=0)
+                for i in range(samples):
+                    made = await _client_with_records(sandbox, f"stages-{time.time()}-{i}", 5)
+                    owners.append(made["c"])
+                await sandbox.control(op="set_latency", latency_ms=harness.WHMCS_LATENCY_MS)
+            for i in range(samples if set(ops) - {"invoices"} else 0):
                 created = await gql(
                     harness.M_CREATE, {"input": harness._client_input(f"stages-{i}")}
                 )
@@ -181,6 +189,13 @@ async def drive(engine: str, samples: int, ops: list[str]) -> None:
             await asyncio.sleep(0.3)
             skip = len(json.loads(out.read_text()))
             for op in ops:
+                if op == "invoices":  # uncached, then the same page from the cache
+                    from bench.modules import READS
+
+                    for owner in owners:
+                        await gql(READS["whmcsInvoices"][0], {"c": owner})
+                        await gql(READS["whmcsInvoices"][0], {"c": owner})
+                    continue
                 for i, (local_id, whmcs_id) in enumerate(linked):
                     if op == "pull":
                         await gql(harness.M_PULL, {"id": whmcs_id})

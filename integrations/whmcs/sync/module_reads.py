@@ -56,13 +56,16 @@ async def read_module(
     )
     client = reads.whmcs  # WhmcsUnusable when the integration is off
     try:
-        return await reads.cached(
-            read.entity_type,
-            read.key,
-            owner=read.owner,
-            load=lambda: load(client),
-            record_type=read.record_type,
-        )
+        # The call's audit row is written while the answer is normalised and cached; the read
+        # waits for it before it answers (a failed write fails the read, as before).
+        async with audit.deferred():
+            return await reads.cached(
+                read.entity_type,
+                read.key,
+                owner=read.owner,
+                load=lambda: load(client),
+                record_type=read.record_type,
+            )
     except WhmcsUnusable as exc:
         cause = exc.__cause__
         if isinstance(cause, WhmcsNotFoundError):
@@ -79,8 +82,8 @@ def _observer(audit: Audit) -> Callable[[CallRecord], Awaitable[None]]:
     (GetInvoice, GetTicket name it ``userid``) when the read did not know it."""
 
     async def observe(call: CallRecord) -> None:
-        if audit.whmcs_id is None and call.response is not None:
-            audit.about(whmcs_id=_owner(call.response.get("userid")))
+        if audit.whmcs_id is None:  # (without copying the whole answer for one value)
+            audit.about(whmcs_id=_owner(call.response_value("userid")))
         await audit.observe(call)
 
     return observe
