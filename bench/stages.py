@@ -8,8 +8,8 @@ long it took (the gate's token check, Strawberry's view and `Schema.execute`, ev
 statement, `WhmcsClient.call`, the transport's POST, `read_answer`, the audit write), and the
 main thread's CPU time for the whole request. Ops: pull, update, cached (whmcsClients from the
 cache), invoices (a page of 5 of a new WHMCS client's invoices, uncached then cached). The driver
-then prints, per kind of request, the median of each stage over the samples. Wall times are the machine's; the CPU column and the
-order of the stages are what to read on a shared machine.
+then prints, per kind of request, the median of each stage over the samples. Wall times are the
+machine's; the CPU column and the order of the stages are what to read on a shared machine.
 """
 
 from __future__ import annotations
