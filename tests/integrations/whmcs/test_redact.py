@@ -105,9 +105,11 @@ _LEAVES = (
 )
 _ANSWERS = st.recursive(
     _LEAVES,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(_KEYS, inner, max_size=5)
-    | st.tuples(inner, inner),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(_KEYS, inner, max_size=5)
+        | st.tuples(inner, inner)
+    ),
     max_leaves=25,
 )
 
