@@ -56,16 +56,13 @@ async def read_module(
     )
     client = reads.whmcs  # WhmcsUnusable when the integration is off
     try:
-        # The call's audit row is written while the answer is normalised and cached; the read
-        # waits for it before it answers (a failed write fails the read, as before).
-        async with audit.deferred():
-            return await reads.cached(
-                read.entity_type,
-                read.key,
-                owner=read.owner,
-                load=lambda: load(client),
-                record_type=read.record_type,
-            )
+        return await reads.cached(
+            read.entity_type,
+            read.key,
+            owner=read.owner,
+            load=lambda: load(client),
+            record_type=read.record_type,
+        )
     except WhmcsUnusable as exc:
         cause = exc.__cause__
         if isinstance(cause, WhmcsNotFoundError):
