@@ -196,30 +196,56 @@ def redact_twice(
 
 
 class _Twice:
-    """`redact_twice`'s walk: ``one`` then ``two`` applied to each node."""
+    """`redact_twice`'s walk: ``one`` then ``two`` applied to each node. Strings, most of an
+    answer, are handled in the loop over their container (no call per value)."""
 
     def __init__(self, one: _Walk, two: _Walk, text: Callable[[str], str]) -> None:
         self.one, self.two, self.text = one, two, text
         self.first, self.then = one.variants, two.variants
+        # Per key (of this walk only): its stored form and whether it is sensitive.
+        self.keys: dict[str, tuple[str, bool]] = {}
+
+    def string(self, data: str) -> str:
+        for variant in self.first:
+            if variant in data:
+                data = data.replace(variant, REDACTED)
+        data = self.text(data)
+        for variant in self.then:
+            if variant in data:
+                data = data.replace(variant, REDACTED)
+        return data
 
     def of(self, data: Any) -> Any:
         if isinstance(data, str):
-            if self.first:
-                data = _replace(data, self.first)
-            data = self.text(data)
-            return _replace(data, self.then) if self.then else data
+            return self.string(data)
         if isinstance(data, dict | Mapping):
-            out = {}
+            text, first, then, keys, out = self.text, self.first, self.then, self.keys, {}
             for key, value in data.items():
                 if not isinstance(key, str):
                     out[key] = self.of(value)
                     continue
-                stored = self.text(key)
-                if is_sensitive_key(key) or is_sensitive_key(stored):
+                known = keys.get(key)
+                if known is None:  # an answer repeats its few dozen keys on every row
+                    stored = text(key)
+                    sensitive = is_sensitive_key(key) or (
+                        stored != key and is_sensitive_key(stored)
+                    )
+                    known = keys[key] = (stored, sensitive)
+                stored, sensitive = known
+                if sensitive:
                     # Both steps in full, as two walks would take them.
                     out.update(self.two.of({key: self.one.of({key: value})[key]}))
-                    continue
-                out[stored] = self.of(value)
+                elif value.__class__ is str:
+                    for variant in first:
+                        if variant in value:
+                            value = value.replace(variant, REDACTED)
+                    value = text(value)
+                    for variant in then:
+                        if variant in value:
+                            value = value.replace(variant, REDACTED)
+                    out[stored] = value
+                else:
+                    out[stored] = self.of(value)
             return out
         if isinstance(data, list | tuple):
             return [self.of(item) for item in data]
