@@ -931,10 +931,13 @@ async def baseline_ops(
     token: str,
     run_id: str,
     baseline: Path,
+    *,
+    modules: bool = False,
 ) -> None:
     """The WHMCS-bound section for this tree and the ``baseline`` tree side by side: both
     servers on the same database and sandbox, in alternating rounds, so both see the same
-    machine. Rows: "<engine> (baseline)" and "<engine>"."""
+    machine. Rows: "<engine> (baseline)" and "<engine>". With ``modules``, then the module
+    reads (bench/modules.py) of both trees, alternating, twice ("... #1", "... #2")."""
     rounds = max(report.mode.rounds, 2) * 2
     per_round = max(report.mode.samples // 2, 3)
     trees = {f"{label} (baseline)": baseline, label: ROOT}
@@ -953,6 +956,14 @@ async def baseline_ops(
                     tag = f"{run_id}-r{r}-t{i}"
                     await measure_ops(per_round, samples[name], label, gql, sandbox, tag)
                     log(f"{name}: round {r + 1}/{rounds} done")
+            if modules:
+                from bench.modules import module_reads  # it imports this module
+
+                for r in range(2):  # the module pages of both trees, alternating, twice
+                    for i, name in enumerate(trees):
+                        gql = Gql(session, servers[name].url, token)
+                        tag = f"{run_id}-m{r}-t{i}"
+                        await module_reads(report, f"{name} #{r + 1}", gql, sandbox, tag)
     finally:
         for server in servers.values():
             server.stop()
@@ -961,7 +972,14 @@ async def baseline_ops(
         summarise_ops(report, name, samples[name])
 
 
-async def main(short: bool, engines: list[str], out_dir: Path, baseline: Path | None = None) -> int:
+async def main(
+    short: bool,
+    engines: list[str],
+    out_dir: Path,
+    baseline: Path | None = None,
+    *,
+    modules: bool = False,
+) -> int:
     mode = Mode(short)
     report = Report(mode)
     run_id = f"{int(time.time())}"
@@ -982,8 +1000,9 @@ async def main(short: bool, engines: list[str], out_dir: Path, baseline: Path | 
             token = await prepare_database(url, clients=1000, links=1000, logs=10_000)
             if baseline is not None:
                 await baseline_ops(
-                    report, workdir, sandbox_proc, label, url, token, run_id, baseline
-                )
+                    report, workdir, sandbox_proc, label, url, token, run_id, baseline,
+                    modules=modules,
+                )  # fmt: skip
                 continue
             server = await start_server(workdir, engine, url, sandbox_proc)
             try:
@@ -1038,9 +1057,15 @@ def cli() -> None:
             "the WHMCS-bound section runs, for that tree and this one side by side"
         ),
     )
+    parser.add_argument(
+        "--modules",
+        action="store_true",
+        help="with --baseline: also the module reads of both trees, alternating, twice",
+    )
     args = parser.parse_args()
     baseline = args.baseline.resolve() if args.baseline else None
-    sys.exit(asyncio.run(main(args.short, args.engines.split(","), args.out, baseline)))
+    engines = args.engines.split(",")
+    sys.exit(asyncio.run(main(args.short, engines, args.out, baseline, modules=args.modules)))
 
 
 if __name__ == "__main__":
