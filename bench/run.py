@@ -106,7 +106,14 @@ __all__ = [
 ]
 
 
-async def main(short: bool, engines: list[str], out_dir: Path, baseline: Path | None = None) -> int:
+async def main(
+    short: bool,
+    engines: list[str],
+    out_dir: Path,
+    baseline: Path | None = None,
+    *,
+    modules: bool = False,
+) -> int:
     mode = Mode(short)
     report = Report(mode)
     run_id = f"{int(time.time())}"
@@ -127,8 +134,9 @@ async def main(short: bool, engines: list[str], out_dir: Path, baseline: Path | 
             token = await prepare_database(url, clients=1000, links=1000, logs=10_000)
             if baseline is not None:
                 await baseline_ops(
-                    report, workdir, sandbox_proc, label, url, token, run_id, baseline
-                )
+                    report, workdir, sandbox_proc, label, url, token, run_id, baseline,
+                    modules=modules,
+                )  # fmt: skip
                 continue
             server = await start_server(workdir, engine, url, sandbox_proc)
             try:
@@ -183,9 +191,15 @@ def cli() -> None:
             "the WHMCS-bound section runs, for that tree and this one side by side"
         ),
     )
+    parser.add_argument(
+        "--modules",
+        action="store_true",
+        help="with --baseline: also the module reads of both trees, alternating, twice",
+    )
     args = parser.parse_args()
     baseline = args.baseline.resolve() if args.baseline else None
-    sys.exit(asyncio.run(main(args.short, args.engines.split(","), args.out, baseline)))
+    engines = args.engines.split(",")
+    sys.exit(asyncio.run(main(args.short, engines, args.out, baseline, modules=args.modules)))
 
 
 if __name__ == "__main__":

@@ -212,10 +212,13 @@ async def baseline_ops(
     token: str,
     run_id: str,
     baseline: Path,
+    *,
+    modules: bool = False,
 ) -> None:
     """The WHMCS-bound section for this tree and the ``baseline`` tree side by side: both
     servers on the same database and sandbox, in alternating rounds, so both see the same
-    machine. Rows: "<engine> (baseline)" and "<engine>"."""
+    machine. Rows: "<engine> (baseline)" and "<engine>". With ``modules``, then the module
+    reads (bench/modules.py) of both trees, alternating, twice ("... #1", "... #2")."""
     rounds = max(report.mode.rounds, 2) * 2
     per_round = max(report.mode.samples // 2, 3)
     trees = {f"{label} (baseline)": baseline, label: ROOT}
@@ -234,6 +237,14 @@ async def baseline_ops(
                     tag = f"{run_id}-r{r}-t{i}"
                     await measure_ops(per_round, samples[name], label, gql, sandbox, tag)
                     log(f"{name}: round {r + 1}/{rounds} done")
+            if modules:
+                from bench.modules import module_reads  # it imports bench.run
+
+                for r in range(2):  # the module pages of both trees, alternating, twice
+                    for i, name in enumerate(trees):
+                        gql = Gql(session, servers[name].url, token)
+                        tag = f"{run_id}-m{r}-t{i}"
+                        await module_reads(report, f"{name} #{r + 1}", gql, sandbox, tag)
     finally:
         for server in servers.values():
             server.stop()

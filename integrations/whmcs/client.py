@@ -29,7 +29,6 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -38,6 +37,7 @@ import aiohttp
 
 from integrations.whmcs.answer import Answer, read_answer
 from integrations.whmcs.breaker import CircuitBreaker
+from integrations.whmcs.call_record import CallRecord
 from integrations.whmcs.errors import (
     WhmcsApiError,
     WhmcsAuthError,
@@ -138,26 +138,6 @@ def backoff_delay(
 ) -> float:
     """Seconds to wait before retry number ``retry`` (0-based): full jitter, capped."""
     return rand() * min(cap_s, base_s * 2.0**retry)
-
-
-@dataclass(frozen=True, slots=True)
-class CallRecord:
-    """What one WHMCS call did, handed to observers (the audit log writes it).
-
-    ``params`` are the form fields as sent, without credentials and with sensitive values (such
-    as ``password2``) redacted; ``response`` is the parsed body, redacted the same way (also the
-    credentials and those values wherever WHMCS echoed them; a JSON number with a fraction as its
-    exact text, so the record stores as JSON), or None when the answer was not JSON.
-    ``attempts`` counts retries; ``duration_ms`` covers them all.
-    """
-
-    action: str
-    params: Mapping[str, Any]
-    status: int | None
-    response: Mapping[str, Any] | None
-    error: WhmcsError | None
-    duration_ms: int
-    attempts: int
 
 
 CallObserver = Callable[[CallRecord], Awaitable[None]]
@@ -275,12 +255,6 @@ class _Transport:
         # The exception type says what failed; its text may quote the URL, so it is left out.
         text = f"could not reach WHMCS for {action} ({type(exc).__name__})"
         return _no_answer(WhmcsConnectionError, action, text, exc, outcome_unknown)
-
-
-def _json_ready(value: Any) -> Any:
-    """A Decimal as its exact text (JSON encoders refuse Decimal); any other value as it is.
-    Applied to every value of a recorded answer, in the redaction's walk."""
-    return str(value) if isinstance(value, Decimal) else value
 
 
 def _no_answer(
@@ -440,18 +414,8 @@ class WhmcsClient:
         if self._observer is not None:
             secrets = (*t.secrets, *sensitive_values(fields))  # as sent, and as echoed back
             await self._observer(
-                CallRecord(
-                    action=action,
-                    params=redact(fields, secrets),
-                    status=answer.status,
-                    response=(
-                        redact(answer.body, secrets, scalar=_json_ready)
-                        if answer.body is not None
-                        else None
-                    ),
-                    error=answer.error,
-                    duration_ms=duration_ms,
-                    attempts=attempts,
+                CallRecord.of_answer(
+                    action, redact(fields, secrets), answer, secrets, duration_ms, attempts
                 )
             )
         if answer.error is not None:

@@ -21,7 +21,7 @@ from typing import Any
 import models
 from integrations.whmcs.client import CallRecord
 from integrations.whmcs.redact import redact
-from integrations.whmcs.registry import created_id
+from integrations.whmcs.registry import WHMCS_ENTITIES, created_id
 from integrations.whmcs.sync.registry import SYNC_ENTITIES
 from integrations.whmcs.sync.store import LocalId
 
@@ -84,16 +84,24 @@ class Audit:
     async def observe(self, call: CallRecord) -> None:
         if call.error is not None:
             self.failures += 1
-        # The id a create answer names (AddClient's clientid...): its own row names it.
-        created = created_id(_kind(self.entity_type), call.action, call.response)
-        if self.whmcs_id is None and created is not None:
-            self.whmcs_id = created
+        # The id a create answer names (AddClient's clientid...): its own row names it. Only a
+        # create's answer is looked at (a read's is not copied for it).
+        kind = _kind(self.entity_type)
+        entity = WHMCS_ENTITIES.get(kind) if kind is not None else None
+        create = entity.create if entity is not None else None
+        if create is not None and create.action == call.action:
+            created = created_id(kind, call.action, call.response)
+            if self.whmcs_id is None and created is not None:
+                self.whmcs_id = created
+        settings = self.settings
         write = self._write(
             status=models.LogStatus.ERROR if call.error else models.LogStatus.SUCCESS,
             whmcs_action=call.action,
-            request=dict(call.params) if self.settings.log_requests else None,
-            response=dict(call.response)
-            if call.response is not None and self.settings.log_responses
+            request=dict(call.params) if settings.log_requests else None,
+            # The answer is copied only when the row keeps it, in one walk (the client's
+            # redaction, then the row's: see _write).
+            stored_response=call.storable_response(settings.secrets, _storable)
+            if settings.log_responses and settings.enabled
             else None,
             error=call.error.message if call.error else None,
             duration_ms=call.duration_ms,
@@ -143,15 +151,19 @@ class Audit:
         whmcs_action: str | None = None,
         request: dict[str, Any] | None = None,
         response: dict[str, Any] | None = None,
+        stored_response: dict[str, Any] | None = None,
         error: str | None = None,
         duration_ms: int | None = None,
         record: tuple[LocalId | None, int | None] | None = None,
     ) -> None:
+        """``stored_response``: an answer already redacted as ``response`` would be here."""
         if not self.settings.enabled:
             return
         request, response, error = redact(
             (request, response, error), self.settings.secrets, text=_storable
         )
+        if stored_response is not None:
+            response = stored_response
         local_id, whmcs_id = record if record is not None else (self.local_id, self.whmcs_id)
         await models.SyncLog.create(
             operation=self.operation,

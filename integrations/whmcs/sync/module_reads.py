@@ -79,8 +79,8 @@ def _observer(audit: Audit) -> Callable[[CallRecord], Awaitable[None]]:
     (GetInvoice, GetTicket name it ``userid``) when the read did not know it."""
 
     async def observe(call: CallRecord) -> None:
-        if audit.whmcs_id is None and call.response is not None:
-            audit.about(whmcs_id=_owner(call.response.get("userid")))
+        if audit.whmcs_id is None:  # (without copying the whole answer for one value)
+            audit.about(whmcs_id=_owner(call.response_value("userid")))
         await audit.observe(call)
 
     return observe

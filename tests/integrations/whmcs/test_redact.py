@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from integrations.whmcs.redact import REDACTED, is_sensitive_key, redact, redact_text
+from integrations.whmcs.redact import (
+    REDACTED,
+    is_sensitive_key,
+    redact,
+    redact_text,
+    redact_twice,
+)
 
 
 @pytest.mark.parametrize(
@@ -79,3 +88,50 @@ def test_redact_text_replaces_secrets_also_url_encoded() -> None:
 
 def test_redact_text_prefers_the_longest_secret() -> None:
     assert redact_text("xx-abcdef-xx", ["abc", "abcdef"]) == f"xx-{REDACTED}-xx"
+
+
+# redact_twice: the client's record of an answer and the audit's copy of it, in one walk.
+_SECRETS = ("Secret-Cred-1", "pa ss/wörd", "s3cr3t")
+_KEYS = st.sampled_from(
+    ["id", "email", "password", "Pass\x00word", "c", "cvv", "na\x00me", "note", "token", "x"]
+) | st.text(max_size=6)
+_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.decimals(allow_nan=False, allow_infinity=False, places=3)
+    | st.sampled_from(["", "\x00", "Secret-Cred-1", "x pa%20ss%2Fw%C3%B6rd y", "s3cr3t\x00s3"])
+    | st.text(max_size=12)
+)
+_ANSWERS = st.recursive(
+    _LEAVES,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(_KEYS, inner, max_size=5)
+        | st.tuples(inner, inner)
+    ),
+    max_leaves=25,
+)
+
+
+def _as_text(value: Any) -> Any:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _nul(text: str) -> str:
+    return text.replace("\x00", "\ufffd")
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    data=st.dictionaries(_KEYS, _ANSWERS, max_size=6),
+    first=st.lists(st.sampled_from(_SECRETS), max_size=3),
+    then=st.lists(st.sampled_from([*_SECRETS, "REDACTED", "1234567"]), max_size=3),
+)
+@example(data={"password": "x", "Pass\x00word": {"a": 1}}, first=[], then=["REDACTED"])
+@example(data={"n": Decimal("1234567.5")}, first=["1234567"], then=["1234567"])
+def test_redact_twice_is_the_two_walks_in_one(
+    data: dict[str, Any], first: list[str], then: list[str]
+) -> None:
+    two_walks = redact(redact(data, first, scalar=_as_text), then, text=_nul)
+    assert redact_twice(data, first, then, scalar=_as_text, text=_nul) == two_walks

@@ -11,7 +11,7 @@ from aioresponses import aioresponses
 
 from integrations.whmcs.client import CallRecord, WhmcsClient, api_endpoint, encode_params
 from integrations.whmcs.errors import WhmcsError, WhmcsNotFoundError, WhmcsProtocolError
-from integrations.whmcs.redact import REDACTED
+from integrations.whmcs.redact import REDACTED, redact
 from tests.integrations.whmcs.conftest import Observed
 from tests.support.fake_whmcs import BASE_URL, ENDPOINT, IDENTIFIER, SECRET, FakeWhmcs
 
@@ -340,3 +340,39 @@ def test_call_record_is_frozen() -> None:
 
     with pytest.raises(AttributeError):
         record.action = "x"  # type: ignore[misc]
+
+
+async def test_the_audit_copy_of_a_record_is_the_record_redacted_again(
+    whmcs: WhmcsClient, fake_whmcs: FakeWhmcs, observed: Observed
+) -> None:
+    # CallRecord.storable_response makes the audit's copy straight from the answer (one walk):
+    # it must be what redacting the record's own copy again gives, whichever is read first.
+    answer = {
+        "result": "success",
+        "userid": "7",
+        "amount": "1.50",
+        "note": f"echo {SECRET} and pw-sent-123 and audit-only-9\x00",
+        "products": {"product": [{"id": "1", "password": "svc-pass", "p": 2.5}]},
+    }
+    for _ in range(2):
+        fake_whmcs.reply("GetClientsProducts", answer)
+        await whmcs.call("GetClientsProducts", {"clientid": 3, "password2": "pw-sent-123"})
+
+    def nul(text: str) -> str:
+        return text.replace("\x00", "\ufffd")
+
+    lazy, eager = observed.records
+    assert eager.response is not None  # read first: the copy exists
+    expected = redact(dict(eager.response), ("audit-only-9",), text=nul)
+    assert lazy.storable_response(("audit-only-9",), nul) == expected
+    assert eager.storable_response(("audit-only-9",), nul) == expected
+    assert expected["note"] == f"echo {REDACTED} and {REDACTED} and {REDACTED}\ufffd"
+    assert expected["products"]["product"][0] == {"id": "1", "password": REDACTED, "p": "2.5"}
+    assert lazy.response_value("userid") == "7"
+    assert lazy.response_value("missing") is None
+    assert lazy.response == eager.response
+    assert lazy == eager.__class__(
+        eager.action, eager.params, eager.status, eager.response, None, lazy.duration_ms, 1
+    )
+    assert "svc-pass" not in repr(lazy)
+    assert SECRET not in repr(lazy)
