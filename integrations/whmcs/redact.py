@@ -115,31 +115,11 @@ def redact(
     searched for secrets, as if converted after redaction).
     """
     variants = _variants(s for s in secrets if len(s) >= MIN_SECRET_LENGTH)
-    if text is None and scalar is None:
-        return _redact(data, variants)
     return _Walk(variants, text, scalar).of(data)
 
 
-def _redact(data: Any, variants: tuple[str, ...]) -> Any:
-    # Strings and dicts first: most of a WHMCS answer; Mapping's isinstance check is slow.
-    if isinstance(data, str):
-        return _replace(data, variants) if variants else data
-    if isinstance(data, dict | Mapping):
-        return {
-            key: (
-                REDACTED
-                if isinstance(key, str) and is_sensitive_key(key) and value not in (None, "")
-                else _redact(value, variants)
-            )
-            for key, value in data.items()
-        }
-    if isinstance(data, list | tuple):
-        return [_redact(item, variants) for item in data]
-    return data
-
-
 class _Walk:
-    """`redact` with a ``text`` and ``scalar`` step folded in (see there)."""
+    """The walk of `redact`, with its ``text`` and ``scalar`` steps (identity when not given)."""
 
     def __init__(
         self,
@@ -152,6 +132,7 @@ class _Walk:
         self.scalar = scalar or _same
 
     def of(self, data: Any) -> Any:
+        # Strings and dicts first: most of a WHMCS answer; Mapping's isinstance check is slow.
         if isinstance(data, str):
             data = self.text(data)
             return _replace(data, self.variants) if self.variants else data

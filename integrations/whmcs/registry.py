@@ -146,13 +146,16 @@ def whmcs_entity(kind: str) -> WhmcsEntity:
         raise KeyError(f"No WHMCS entity {kind!r} (known: {', '.join(WHMCS_ENTITIES)})") from None
 
 
-def created_id(kind: str | None, action: str, answer: Mapping[str, Any] | None) -> int | None:
+def created_id(kind: str | None, action: str, answer_value: Callable[[str], Any]) -> int | None:
     """The id of the record ``action`` created, when it is the create action of ``kind`` and
-    its answer names one id (a positive 32-bit number; a list such as "1,2" names none)."""
+    its answer names one id (a positive 32-bit number; a list such as "1,2" names none).
+
+    ``answer_value(key)`` is the answer's value at ``key`` (None without one), asked only of a
+    create's answer: a read's answer is never looked at (nor copied) for it."""
     entity = WHMCS_ENTITIES.get(kind) if kind is not None else None
     if entity is None or entity.create is None or entity.create.action != action:
         return None
-    value = (answer or {}).get(entity.create.id_key)
+    value = answer_value(entity.create.id_key)
     text = (
         str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
     )

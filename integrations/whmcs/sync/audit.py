@@ -21,7 +21,7 @@ from typing import Any
 import models
 from integrations.whmcs.client import CallRecord
 from integrations.whmcs.redact import redact
-from integrations.whmcs.registry import WHMCS_ENTITIES, created_id
+from integrations.whmcs.registry import created_id
 from integrations.whmcs.sync.registry import SYNC_ENTITIES
 from integrations.whmcs.sync.store import LocalId
 
@@ -84,15 +84,10 @@ class Audit:
     async def observe(self, call: CallRecord) -> None:
         if call.error is not None:
             self.failures += 1
-        # The id a create answer names (AddClient's clientid...): its own row names it. Only a
-        # create's answer is looked at (a read's is not copied for it).
-        kind = _kind(self.entity_type)
-        entity = WHMCS_ENTITIES.get(kind) if kind is not None else None
-        create = entity.create if entity is not None else None
-        if create is not None and create.action == call.action:
-            created = created_id(kind, call.action, call.response)
-            if self.whmcs_id is None and created is not None:
-                self.whmcs_id = created
+        # The id a create answer names (AddClient's clientid...): its own row names it.
+        created = created_id(_kind(self.entity_type), call.action, call.response_value)
+        if self.whmcs_id is None and created is not None:
+            self.whmcs_id = created
         settings = self.settings
         write = self._write(
             status=models.LogStatus.ERROR if call.error else models.LogStatus.SUCCESS,
